@@ -1,0 +1,1 @@
+"""Toolkit for the Elixir course: authoring, grading, performance gates and the `course` CLI."""

@@ -1,0 +1,40 @@
+"""nbgrader configuration for the Elixir course (read by `nbgrader ...` and `course ...` from the repo root)."""
+
+c = get_config()  # noqa: F821  (provided by nbgrader's config loader)
+
+c.CourseDirectory.course_id = "elixir-day-two"
+c.CourseDirectory.root = "."
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+
+# Released solution regions become a clear, runnable error in Elixir.
+c.ClearSolutions.code_stub = {
+    "elixir": 'raise "not implemented yet: replace this line with your code"',
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Instructor-only cells (teaching notes, mark schemes) never reach release/.
+c.TagRemovePreprocessor.enabled = True
+c.TagRemovePreprocessor.remove_cell_tags = {"instructor-only"}
+c.GenerateAssignment.preprocessors = [
+    "nbconvert.preprocessors.TagRemovePreprocessor",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Grading runs: a cell that loops is interrupted (the kernel answers within
+# seconds and keeps going), so one looping answer costs only its own points.
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True
+c.Execute.startup_timeout = 60
+c.ExecutePreprocessor.timeout = 30

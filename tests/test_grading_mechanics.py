@@ -1,0 +1,283 @@
+"""Grading mechanics on a small Python-kernel course (fast, no Elixir needed).
+
+The pipeline (discover → parallel autograde → results → feedback → report)
+does not depend on the kernel's language; a tiny course whose test cells
+imitate the Elixir `Grade` helper (a float score plus `course_grade` result
+metadata) lets these tests exercise every failure path in seconds: a dead
+kernel, a cell timeout, a malformed notebook, concurrent gradebook writes.
+The Elixir end-to-end proof is in test_grading_end_to_end.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from course.grading import commands, results
+from course.grading.course_root import Course
+from course.grading.demo_class import write_submission
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+ASSIGNMENT = "toy"
+
+HELPER = '''\
+class _Result:
+    def __init__(self, tests):
+        self.tests = tests
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        score = float(sum(t["earned"] for t in self.tests))
+        data = {"text/plain": repr(score)}
+        meta = {"course_grade": {"score": score, "max": float(sum(t["points"] for t in self.tests)),
+                                 "tests": self.tests}}
+        return data, meta
+
+def grade(*tests):
+    results = []
+    for name, points, check, hidden in tests:
+        try:
+            ok, message = bool(check()), "expected a different value"
+        except Exception as error:
+            ok, message = False, f"{type(error).__name__}: {error}"
+        print(("✓ " if ok else "✗ ") + name)
+        results.append({"name": name, "points": points, "earned": points if ok else 0, "hidden": hidden,
+                        "status": "passed" if ok else "failed", "message": "" if ok else message})
+    return _Result(results)
+'''
+
+SOLUTIONS = {
+    "add": "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION",
+    "mul": "def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION",
+}
+TESTS = {
+    "add": ('grade(\n    ("adds small numbers", 1, lambda: add(1, 2) == 3, False),\n'
+            '    ### BEGIN HIDDEN TESTS\n'
+            '    ("adds negative numbers secretly", 2, lambda: add(-40, -2) == -42, True),\n'
+            '    ### END HIDDEN TESTS\n)'),
+    "mul": ('grade(\n    ("multiplies", 1, lambda: mul(3, 4) == 12, False),\n'
+            '    ### BEGIN HIDDEN TESTS\n'
+            '    ("multiplies by zero hush", 1, lambda: mul(7, 0) == 0, True),\n'
+            '    ### END HIDDEN TESTS\n)'),
+}
+HIDDEN_TEXT = ["add(-40, -2) == -42", "mul(7, 0) == 0", "adds negative numbers secretly" + "x"]
+
+
+def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def source_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                   "language_info": {"name": "python"}}
+    cells = [nbformat.v4.new_markdown_cell("# Toy lesson"),
+             nbformat.v4.new_code_cell(HELPER, metadata=_meta("helper", locked=True))]
+    for name, points in (("add", 3), ("mul", 2)):
+        cells.append(nbformat.v4.new_markdown_cell(f"## Exercise: {name}"))
+        cells.append(nbformat.v4.new_code_cell(SOLUTIONS[name], metadata=_meta(f"{name}-solution", solution=True)))
+        cells.append(nbformat.v4.new_code_cell(
+            TESTS[name], metadata=_meta(f"{name}-tests", grade=True, locked=True, points=points)))
+    cells.append(nbformat.v4.new_markdown_cell("## Discussion: why test?"))
+    cells.append(nbformat.v4.new_markdown_cell(
+        "### BEGIN SOLUTION\nTests prove code works.\n### END SOLUTION",
+        metadata=_meta("why-written", grade=True, solution=True, points=2)))
+    nb.cells = cells
+    return nb
+
+
+def make_toy_course(root: Path, cell_timeout: int = 6) -> Course:
+    """A course folder with one released Python assignment and a gradebook."""
+    root.mkdir(parents=True, exist_ok=True)
+    config = (REPO / "nbgrader_config.py").read_text()
+    config += f"\nc.Execute.timeout = {cell_timeout}\nc.ExecutePreprocessor.timeout = {cell_timeout}\n"
+    (root / "nbgrader_config.py").write_text(config)
+    (root / "source" / ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    subprocess.run([str(VENV_BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root,
+                   check=True, capture_output=True)
+    return Course.open(root)
+
+
+def solved(names, nb=None):
+    """Cell replacements solving exercises `names` (the release's stubs elsewhere)."""
+    return {f"{n}-solution": SOLUTIONS[n].replace("    ### BEGIN SOLUTION\n", "").replace("\n    ### END SOLUTION", "")
+            for n in names}
+
+
+def release(course: Course):
+    return nbformat.read(course.path("release", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), as_version=4)
+
+
+def submit(course: Course, student: str, replace=None, text=None):
+    path = course.path("submitted", student, ASSIGNMENT, f"{ASSIGNMENT}.ipynb")
+    if text is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    else:
+        write_submission(release(course), replace or {}, path)
+    return path
+
+
+CLASS = {
+    "ada-perfect": solved(["add", "mul"]) | {"why-written": "Because tests show the code works."},
+    "ben-blank": {},
+    "cleo-partial": solved(["add"]),
+    "dan-wrong": solved(["mul"]) | {"add-solution": "def add(a, b):\n    return a - b if a < 0 else a + b"},
+    "kim-dies": solved(["mul"]) | {"add-solution": "import os\nos._exit(1)"},
+    "mia-loops": solved(["mul"]) | {"add-solution": "while True:\n    pass"},
+}
+
+
+def run_cli(course: Course, *args):
+    result = CliRunner().invoke(commands.autograde if args[0] == "autograde" else getattr(commands, args[0]),
+                                [*args[1:], "--root", str(course.root)], catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def graded_toy(tmp_path_factory):
+    course = make_toy_course(tmp_path_factory.mktemp("toy") / "course")
+    for student, replace in CLASS.items():
+        submit(course, student, replace)
+    submit(course, "olga-malformed", text='{"cells": [ this is not json')
+    result = run_cli(course, "autograde", ASSIGNMENT, "--jobs", "2")
+    return course, result
+
+
+@pytest.mark.xdist_group("grading-toy")
+def test_autograde_reports_every_student_and_exits_1_on_failures(graded_toy):
+    course, result = graded_toy
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    for student in [*CLASS, "olga-malformed"]:
+        assert student in result.output
+    assert "not valid JSON" in result.output
+    assert "kernel died" in result.output
+
+
+@pytest.mark.xdist_group("grading-toy")
+def test_scores_in_gradebook(graded_toy):
+    course, _ = graded_toy
+    scores = results.cell_scores(course, ASSIGNMENT).set_index(["student", "cell"])["auto_score"]
+    assert scores["ada-perfect", "add-tests"] == 3 and scores["ada-perfect", "mul-tests"] == 2
+    assert scores["ben-blank", "add-tests"] == 0 and scores["ben-blank", "mul-tests"] == 0
+    assert scores["cleo-partial", "add-tests"] == 3 and scores["cleo-partial", "mul-tests"] == 0
+    assert scores["dan-wrong", "add-tests"] == 1 and scores["dan-wrong", "mul-tests"] == 2
+    # the looping cell is interrupted: it loses the exercise, keeps the rest
+    assert scores["mia-loops", "add-tests"] == 0 and scores["mia-loops", "mul-tests"] == 2
+    graded = set(results.cell_scores(course, ASSIGNMENT)["student"])
+    assert "olga-malformed" not in graded
+
+
+@pytest.mark.xdist_group("grading-toy")
+def test_per_test_results_from_metadata(graded_toy):
+    course, _ = graded_toy
+    tests = results.test_results(course, ASSIGNMENT)
+    dan = tests[(tests.student == "dan-wrong") & (tests.cell == "add-tests")].set_index("test")
+    assert dan.loc["adds small numbers", "status"] == "passed"
+    assert dan.loc["adds negative numbers secretly", "status"] == "failed"
+    assert bool(dan.loc["adds negative numbers secretly", "hidden"])
+
+
+@pytest.mark.xdist_group("grading-toy")
+def test_feedback_hides_hidden_tests_and_test_source(graded_toy):
+    course, _ = graded_toy
+    result = CliRunner().invoke(commands.feedback, [ASSIGNMENT, "--root", str(course.root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    source = nbformat.read(course.path("source", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), as_version=4)
+    hidden = hidden_lines(source)
+    assert hidden
+    pages = list(course.path("feedback").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.html"))
+    assert {p.parts[-3] for p in pages} == {s for s in CLASS if s != "kim-dies"}
+    for page in pages:
+        html = page.read_text()
+        for line in hidden:
+            assert line not in html, (page, line)
+        assert "grade(" not in html  # no test cell source at all
+    ada = course.path("feedback", "ada-perfect", ASSIGNMENT, f"{ASSIGNMENT}.html").read_text()
+    assert "5.0 / 7.0" in ada or "5 / 7" in ada
+    assert "awaiting manual grading" in ada
+    dan = course.path("feedback", "dan-wrong", ASSIGNMENT, f"{ASSIGNMENT}.html").read_text()
+    assert "✗" in dan and "adds negative numbers secretly" in dan
+
+
+@pytest.mark.xdist_group("grading-toy")
+def test_class_report(graded_toy):
+    course, _ = graded_toy
+    result = CliRunner().invoke(commands.report, [ASSIGNMENT, "--root", str(course.root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    folder = course.path("reports", ASSIGNMENT)
+    assert "reports" in result.output
+    for name in ("index.html", "grades.csv", "score-distribution.png", "test-pass-rates.png"):
+        assert (folder / name).is_file(), name
+    grades = (folder / "grades.csv").read_text()
+    assert "ada-perfect" in grades and "add-tests" in grades
+    page = (folder / "index.html").read_text()
+    for student in ("ben-blank", "kim-dies", "olga-malformed"):
+        assert student in page  # needs attention
+    assert "adds negative numbers secretly" in page
+
+
+def hidden_lines(notebook) -> list[str]:
+    """Meaningful lines between the hidden-test markers of every cell."""
+    lines = []
+    for cell in notebook.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "### BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "### END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) > 6:
+                lines.append(line.strip())
+    return lines
+
+
+def gradebook_rows(course: Course) -> dict:
+    frame = results.cell_scores(course, ASSIGNMENT)
+    return {(r.student, r.cell): (r.auto_score, r.needs_manual_grade) for r in frame.itertuples()}
+
+
+@pytest.mark.xdist_group("grading-toy-compare")
+def test_parallel_matches_sequential_nbgrader_and_no_lock_errors(tmp_path):
+    """20 submissions with --jobs 2 against `nbgrader autograde` on a copy."""
+    parallel = make_toy_course(tmp_path / "parallel")
+    variants = [solved(["add", "mul"]), {}, solved(["add"]), solved(["mul"]),
+                solved(["mul"]) | {"add-solution": "def add(a, b):\n    return a - b if a < 0 else a + b"}]
+    for i in range(20):
+        submit(parallel, f"s{i:02d}", variants[i % len(variants)])
+    sequential = tmp_path / "sequential"
+    shutil.copytree(parallel.root, sequential)
+    result = run_cli(parallel, "autograde", ASSIGNMENT, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    logs = "".join(p.read_text() for p in parallel.path("reports", ASSIGNMENT, "autograde-logs").glob("*.log"))
+    assert "database is locked" not in logs
+    subprocess.run([str(VENV_BIN / "nbgrader"), "autograde", ASSIGNMENT], cwd=sequential, check=True,
+                   capture_output=True)
+    expected = gradebook_rows(Course.open(sequential))
+    assert len(expected) == 20 * 3
+    assert gradebook_rows(parallel) == expected
+
+
+@pytest.mark.xdist_group("grading-toy-compare")
+def test_usage_errors_exit_2(tmp_path):
+    course = make_toy_course(tmp_path / "course")
+    result = run_cli(course, "autograde", "no-such-assignment")
+    assert result.exit_code == 2
+    assert "no-such-assignment" in result.output and "Traceback" not in result.output
+    result = run_cli(course, "autograde", ASSIGNMENT)
+    assert result.exit_code == 2 and "No submissions" in result.output
+    submit(course, "ada", solved(["add", "mul"]))
+    result = run_cli(course, "autograde", ASSIGNMENT, "--student", "nobody")
+    assert result.exit_code == 2 and "nobody" in result.output
