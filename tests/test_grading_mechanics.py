@@ -10,8 +10,7 @@ The Elixir end-to-end proof is in test_grading_end_to_end.py.
 
 from __future__ import annotations
 
-import json
-import re
+import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from course.grading.demo_class import write_submission
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 ASSIGNMENT = "toy"
 
 HELPER = '''\
@@ -67,7 +67,6 @@ TESTS = {
             '    ("multiplies by zero hush", 1, lambda: mul(7, 0) == 0, True),\n'
             '    ### END HIDDEN TESTS\n)'),
 }
-HIDDEN_TEXT = ["add(-40, -2) == -42", "mul(7, 0) == 0", "adds negative numbers secretly" + "x"]
 
 
 def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
@@ -105,7 +104,7 @@ def make_toy_course(root: Path, cell_timeout: int = 6) -> Course:
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     subprocess.run([str(VENV_BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root,
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=ENV)
     return Course.open(root)
 
 
@@ -264,7 +263,7 @@ def test_parallel_matches_sequential_nbgrader_and_no_lock_errors(tmp_path):
     logs = "".join(p.read_text() for p in parallel.path("reports", ASSIGNMENT, "autograde-logs").glob("*.log"))
     assert "database is locked" not in logs
     subprocess.run([str(VENV_BIN / "nbgrader"), "autograde", ASSIGNMENT], cwd=sequential, check=True,
-                   capture_output=True)
+                   capture_output=True, env=ENV)
     expected = gradebook_rows(Course.open(sequential))
     assert len(expected) == 20 * 3
     assert gradebook_rows(parallel) == expected

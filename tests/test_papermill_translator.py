@@ -48,7 +48,7 @@ CASES = {
     "integers": {"a": 0, "b": -5, "c": 2**100, "d": -(2**64)},
     "floats": {"a": 0.1, "b": 1e-9, "c": 1e16, "d": 2.0, "e": -0.0, "f": 5e-324,
                "g": sys.float_info.max, "h": -123456789.125, "i": 1.5e300},
-    "lists": {"a": [], "b": [1, "two", 3.0, None, [True, []]]},
+    "lists": {"a": [], "b": [1, "two", 3.0, None, [True, []]], "c": [104, 105]},
     "tuple_becomes_list": {"a": (1, ("x", 2.5))},
     "maps": {"a": {}, "b": {"k": "v", "n": None, "nested": {"list": [1, {"x": "#{y}"}]}},
              "c": {1: "int key", "1": "string key"}},
@@ -92,6 +92,8 @@ def from_term(term):
     if isinstance(term, erlang.OtpErlangAtom):
         name = term.value.decode("utf-8")
         return None if name == "nil" else Atom(name)
+    if isinstance(term, bytes):  # a list of small integers travels as STRING_EXT
+        return list(term)
     if isinstance(term, dict):
         return {from_term(k): from_term(v) for k, v in term.items()}
     if isinstance(term, list):
@@ -287,15 +289,26 @@ def test_papermill_api_run_on_the_elixir_kernel(tmp_path):
     assert_same(term, expected(params), where="parameters in the kernel")
 
 
+def run_papermill_cli(*args: str) -> subprocess.CompletedProcess:
+    """The `papermill` command in a fresh process: only entry points can bring our translator in."""
+    run = subprocess.run([str(BIN / "papermill"), *args], capture_output=True, text=True, timeout=300)
+    hint = ""
+    if "No parameter translator functions specified" in run.stderr:
+        hint = ("papermill never imported elixir_kernel.papermill_translator: it loads no "
+                "translator entry points, so pyproject.toml must declare "
+                '[project.entry-points."papermill.engine"] '
+                'elixir = "elixir_kernel.papermill_translator:ElixirEngine" (then pip install -e .)\n')
+    assert run.returncode == 0, hint + run.stderr
+    return run
+
+
 def test_papermill_cli_run_on_the_elixir_kernel(tmp_path):
     out = tmp_path / "out.ipynb"
-    run = subprocess.run(
-        [str(BIN / "papermill"), str(write_notebook(tmp_path / "in.ipynb")), str(out),
-         "-p", "name", 'a"#{b}', "-p", "n", "7", "-p", "ratio", "0.25",
-         "-y", "flags: [true, null]\nopts: {k: [1, 2], s: '#{x}'}",
-         "--start-timeout", "120", "--execution-timeout", "120", "--no-progress-bar"],
-        capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
+    run_papermill_cli(
+        str(write_notebook(tmp_path / "in.ipynb")), str(out),
+        "-p", "name", 'a"#{b}', "-p", "n", "7", "-p", "ratio", "0.25",
+        "-y", "flags: [true, null]\nopts: {k: [1, 2], s: '#{x}'}",
+        "--start-timeout", "120", "--execution-timeout", "120", "--no-progress-bar")
     _, shown, term = read_run(out)
     assert shown == 'a"#{b}\n'
     assert_same(term, {"name": 'a"#{b}', "n": 7, "ratio": 0.25, "flags": [True, None],
@@ -303,10 +316,7 @@ def test_papermill_cli_run_on_the_elixir_kernel(tmp_path):
 
 
 def test_papermill_cli_help_notebook_lists_parameters(tmp_path):
-    nb = write_notebook(tmp_path / "in.ipynb")
-    run = subprocess.run([str(BIN / "papermill"), str(nb), "--help-notebook"],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
+    run = run_papermill_cli(str(write_notebook(tmp_path / "in.ipynb")), "--help-notebook")
     assert '  name: String.t() (default "x")' in run.stdout
     assert "  n: integer() (default 1)" in run.stdout
     assert "  opts: map() (default %{})" in run.stdout

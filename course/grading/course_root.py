@@ -11,6 +11,7 @@ database locked waits its turn instead of failing with "database is locked".
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,16 @@ def sqlite_url_with_timeout(db_url: str, root: Path) -> str:
     return f"{prefix}{path}?{'&'.join(params)}"
 
 
+def ensure_venv_tools_on_path() -> None:
+    """nbgrader creates a new gradebook by running the `alembic` executable
+    found on PATH; when `course` is run as .venv/bin/course without activating
+    the venv, put the venv's bin folder on PATH so that lookup succeeds."""
+    bin_dir = os.path.dirname(sys.executable)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if bin_dir not in parts:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, *parts])
+
+
 @dataclass(frozen=True)
 class Course:
     """A course directory with its nbgrader settings resolved."""
@@ -77,6 +88,7 @@ class Course:
 
     @classmethod
     def open(cls, root: str | os.PathLike | None = None) -> "Course":
+        ensure_venv_tools_on_path()
         base = Path(root).resolve() if root else find_root()
         if not (base / CONFIG_FILE).is_file():
             raise CourseError(f"{base} is not a course folder: it has no {CONFIG_FILE}.")

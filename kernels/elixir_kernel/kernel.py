@@ -69,15 +69,10 @@ class ElixirKernel(Kernel):
     # -- runtime lifecycle -------------------------------------------------
 
     def _start_runtime(self) -> None:
-        code_paths = [p for p in os.environ.get("ELIXIR_KERNEL_CODE_PATH", "").split(":") if p]
-        env = {"ELIXIR_KERNEL_GRADING": "1" if self.grading else "0"}
-        self.runtime = BeamRuntime(code_paths, env)
+        global _early_start
         self._ready = False
-        try:
-            self.runtime.start()
-            self._start_error = None
-        except (RuntimeNotFound, OSError, RuntimeError) as exc:
-            self._start_error = f"the Elixir runtime could not start: {exc}"
+        self.runtime, self._start_error = _early_start or start_runtime()
+        _early_start = None
 
     def _restart_runtime(self) -> None:
         self.runtime.stop()
@@ -108,6 +103,7 @@ class ElixirKernel(Kernel):
 
     async def do_execute(self, code, silent, store_history=True, user_expressions=None,
                          allow_stdin=False, **_kwargs):
+        self._allow_stdin = bool(allow_stdin)
         if not code.strip():
             return self._ok()
         error = self._await_ready()
@@ -258,7 +254,25 @@ class ElixirKernel(Kernel):
         return {"status": "ok", "restart": restart}
 
 
+def start_runtime() -> tuple[BeamRuntime, str | None]:
+    """Starts a BEAM for this kernel; returns it and an error sentence if it could not start."""
+    code_paths = [p for p in os.environ.get("ELIXIR_KERNEL_CODE_PATH", "").split(":") if p]
+    grading = bool(os.environ.get("NBGRADER_EXECUTION"))
+    runtime = BeamRuntime(code_paths, {"ELIXIR_KERNEL_GRADING": "1" if grading else "0"})
+    try:
+        runtime.start()
+        return runtime, None
+    except (RuntimeNotFound, OSError, RuntimeError) as exc:
+        return runtime, f"the Elixir runtime could not start: {exc}"
+
+
+# The first BEAM boots while ipykernel is still being imported and set up.
+_early_start: tuple[BeamRuntime, str | None] | None = None
+
+
 def launch() -> None:
+    global _early_start
+    _early_start = start_runtime()
     from ipykernel.kernelapp import IPKernelApp
 
     # The kernel's own fds 1/2 are logs, never notebook output: a stray write

@@ -14,6 +14,7 @@ import fcntl
 import logging
 import os
 import queue
+import resource
 import shutil
 import struct
 import subprocess
@@ -37,6 +38,15 @@ def elixir_lib_dirs() -> list[Path]:
         raise RuntimeNotFound("Elixir is not installed (Debian: apt-get install elixir)")
     lib = Path(os.path.realpath(elixir)).parent.parent / "lib"
     return sorted(lib.glob("*/ebin"))
+
+
+def memory_limit_bytes() -> int:
+    """The BEAM's address-space cap: ELIXIR_KERNEL_MEMORY_LIMIT_MB, else half the machine's memory."""
+    configured = os.environ.get("ELIXIR_KERNEL_MEMORY_LIMIT_MB")
+    if configured:
+        return int(configured) * 1024 * 1024
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(physical // 2, 4 * 1024**3)
 
 
 class BeamRuntime:
@@ -66,9 +76,13 @@ class BeamRuntime:
         # Move the child's ends above 4 so the dup2 calls below can't clobber them.
         in_read, out_write = (_above(fd, 10) for fd in (in_read, out_write))
 
-        def child_fds():
+        memory_limit = memory_limit_bytes()
+
+        def child_setup():
             os.dup2(in_read, 3)
             os.dup2(out_write, 4)
+            # Past this the BEAM cannot allocate and exits; the kernel survives it.
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
         env = {**os.environ, **self.env, "ERL_CRASH_DUMP_SECONDS": "0"}
         self.proc = subprocess.Popen(
@@ -77,7 +91,7 @@ class BeamRuntime:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             pass_fds=(3, 4, in_read, out_write),
-            preexec_fn=child_fds,
+            preexec_fn=child_setup,
             start_new_session=True,
             env=env,
         )

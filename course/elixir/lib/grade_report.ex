@@ -34,7 +34,9 @@ defmodule Grade.Report do
 
   @doc "The message for a test process that ended with `reason` before reporting back."
   @spec down_message(term, boolean) :: String.t()
-  def down_message(:killed, _hidden), do: "the test process was killed (Process.exit/2 with :kill, or it used too much memory)"
+  def down_message(:killed, _hidden),
+    do: "the test process was killed (Process.exit/2 with :kill, or it used too much memory)"
+
   def down_message(_reason, true), do: "the hidden test failed (its process exited)"
 
   def down_message(reason, false) do

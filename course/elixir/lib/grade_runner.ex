@@ -31,7 +31,7 @@ defmodule Grade.Runner do
   @type spec :: %{
           required(:name) => String.t(),
           required(:points) => number,
-          required(:fun) => (-> any),
+          required(:fun) => (() -> any),
           optional(:hidden) => boolean,
           optional(:timeout) => pos_integer | nil
         }

@@ -8,6 +8,7 @@ defmodule GradeTest.Solution do
 end
 
 defmodule GradeTest do
+  @moduledoc "The grading helper's behaviour: the macro end to end, then Grade.Runner and Grade.Report alone."
   use ExUnit.Case, async: false
 
   import ExUnit.CaptureIO
@@ -318,7 +319,9 @@ defmodule GradeTest do
       assert errors == ""
       assert_received {:score, 2.0}
       assert_received {:out, out}
-      assert out =~ "✗ missing module  0/1\n    ** (UndefinedFunctionError) Changeset.cast/3 is not defined — did you run the solution cell above?\n"
+
+      assert out =~
+               "✗ missing module  0/1\n    ** (UndefinedFunctionError) Changeset.cast/3 is not defined — did you run the solution cell above?\n"
     end
 
     test "anything but test/hidden_test in the block is a compile error" do
@@ -394,7 +397,15 @@ defmodule GradeTest do
       meta = Report.metadata(results)
 
       assert %{"score" => 1.0, "max" => 1.5, "tests" => [visible, hidden]} = meta
-      assert visible == %{"name" => "v", "points" => 1.0, "earned" => 1.0, "hidden" => false, "status" => "passed", "message" => ""}
+
+      assert visible == %{
+               "name" => "v",
+               "points" => 1.0,
+               "earned" => 1.0,
+               "hidden" => false,
+               "status" => "passed",
+               "message" => ""
+             }
 
       assert hidden == %{
                "name" => "h",
@@ -426,7 +437,15 @@ defmodule GradeTest do
           end)
 
         assert score === 2.0
-        assert_received {:metadata, %{"course_grade" => %{"score" => 2.0, "max" => 2.0, "tests" => [%{"name" => "a", "status" => "passed"}]}}}
+
+        assert_received {:metadata,
+                         %{
+                           "course_grade" => %{
+                             "score" => 2.0,
+                             "max" => 2.0,
+                             "tests" => [%{"name" => "a", "status" => "passed"}]
+                           }
+                         }}
       after
         :code.purge(ElixirKernel.Display)
         :code.delete(ElixirKernel.Display)

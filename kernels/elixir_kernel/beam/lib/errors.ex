@@ -7,12 +7,8 @@ defmodule ElixirKernel.Errors do
   line).
   """
 
-  @internal_modules [:erl_eval, :elixir, :elixir_eval, :elixir_expand, :elixir_lexer,
-                     :elixir_parser, :elixir_errors, :elixir_dispatch, :elixir_compiler,
-                     :elixir_module, :elixir_def, :elixir_clauses, :elixir_fn,
-                     :elixir_erl_pass, :elixir_map, :elixir_quote, :elixir_utils, :elixir_env,
-                     :elixir_locals, :elixir_tokenizer, :elixir_interpolation, Code,
-                     Module.ParallelChecker, Kernel.ErrorHandler]
+  # Besides these, every `:elixir_*` module and the kernel's own are pruned.
+  @internal_modules [:erl_eval, :elixir, Code, Module.ParallelChecker, Kernel.ErrorHandler]
 
   @doc "Returns `{:error, ename, evalue, traceback_lines}`."
   def format(kind, reason, stacktrace, file, line) do
@@ -39,7 +35,9 @@ defmodule ElixirKernel.Errors do
   end
 
   defp internal?(module) when is_atom(module) do
-    module in @internal_modules or String.starts_with?(Atom.to_string(module), "Elixir.ElixirKernel.")
+    name = Atom.to_string(module)
+    module in @internal_modules or String.starts_with?(name, "Elixir.ElixirKernel.") or
+      String.starts_with?(name, "elixir_")
   end
 
   defp internal?(_), do: false

@@ -47,9 +47,8 @@ defmodule ElixirKernel.Main do
         do: Code.ensure_loaded(module)
     {:ok, _} = Application.ensure_all_started(:elixir)
     # Logger writes to :standard_error, which StderrRouter sends to the running cell.
-    Application.put_env(:logger, :console, device: :standard_error, format: "\n$time [$level] $message\n")
-    Application.put_env(:logger, :handle_sasl_reports, false)
     {:ok, _} = Application.ensure_all_started(:logger)
+    Logger.configure_backend(:console, device: :standard_error, format: "$time [$level] $message\n")
     Code.compiler_options(ignore_module_conflict: true)
     StderrRouter.start(config.grading)
   end

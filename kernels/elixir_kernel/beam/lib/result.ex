@@ -12,7 +12,7 @@ defmodule ElixirKernel.Result do
   def display(%ElixirKernel.Display{} = bundle), do: ElixirKernel.Display.to_message(bundle)
 
   def display(value) do
-    text = inspect(value, pretty: true, width: 100, limit: 1_000, printable_limit: 20_000)
+    text = inspect(value, pretty: true, width: 100, limit: 50, printable_limit: 4_096)
     %{"data" => %{"text/plain" => truncate(text)}, "metadata" => %{}}
   end
 
