@@ -198,7 +198,7 @@ def test_feedback_hides_hidden_tests_and_test_source(graded_toy):
     hidden = hidden_lines(source)
     assert hidden
     pages = list(course.path("feedback").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.html"))
-    assert {p.parts[-3] for p in pages} == {s for s in CLASS if s != "kim-dies"}
+    assert {p.parts[-3] for p in pages} == {*CLASS, "olga-malformed"}
     for page in pages:
         html = page.read_text()
         for line in hidden:
@@ -209,6 +209,10 @@ def test_feedback_hides_hidden_tests_and_test_source(graded_toy):
     assert "awaiting manual grading" in ada
     dan = course.path("feedback", "dan-wrong", ASSIGNMENT, f"{ASSIGNMENT}.html").read_text()
     assert "✗" in dan and "adds negative numbers secretly" in dan
+    kim = course.path("feedback", "kim-dies", ASSIGNMENT, f"{ASSIGNMENT}.html").read_text()
+    assert "could not be graded" in kim and "kernel died" in kim
+    olga = course.path("feedback", "olga-malformed", ASSIGNMENT, f"{ASSIGNMENT}.html").read_text()
+    assert "could not be read" in olga
 
 
 @pytest.mark.xdist_group("grading-toy")

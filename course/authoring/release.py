@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from course.authoring.build import INVALID, MISSING, OUT_OF_DATE, UNCHANGED, WRITTEN, Outcome, expected_source
-from course.authoring.layout import CONFIG_FILE, CourseLayout
+from course.authoring.layout import CourseLayout
 from course.authoring.metadata import is_instructor_only
 from course.authoring.nbgrader_run import generate_assignment
 from course.authoring.problems import AuthoringError
@@ -80,6 +80,8 @@ def release_assignment(root: str | Path | None, assignment_id: str) -> Outcome:
 def check_releases(root: str | Path | None, sources: dict[str, bytes]) -> list[Outcome]:
     """Regenerate the release of each {id: fresh source bytes} in a temporary course and compare with release/."""
     layout = CourseLayout.at(root)
+    if not layout.config_file.is_file():
+        raise AuthoringError(f"there is no {layout.config_file.name} in {layout.root}; run from the course root or pass --root")
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="course-release-check-") as tmp:
         scratch = CourseLayout.at(tmp)

@@ -137,8 +137,9 @@ def report(assignments: tuple[str, ...], root: Path | None) -> None:
 
 @click.command()
 @root_option
-@click.option("--students", "size", type=click.IntRange(min=1), default=16, show_default=True,
-              help="Size of the simulated class.")
+@click.option("--students", "size", type=click.IntRange(min=0), default=24, show_default=True,
+              help="Least size of the simulated class: every simulated behaviour and wrong answer appears "
+                   "once, students with mixed answers fill up to this size.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Submissions graded at once (default: number of cores).")
 @click.option("--assignment", default=DEMO_ASSIGNMENT, show_default=True, help="Lesson to run the demo on.")

@@ -93,8 +93,15 @@ def load_variants(course: Course, assignment: str) -> list[dict]:
     return [v for v in data.get("variants", []) if v.get("replace")]
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:40] or "variant"
+def slug(text: str, limit: int = 32) -> str:
+    """A short id-safe name: lower-case words joined by dashes, cut at a word."""
+    words = [w for w in re.split(r"[^a-z0-9]+", str(text).lower()) if w]
+    kept: list[str] = []
+    for word in words:
+        if kept and len("-".join([*kept, word])) > limit:
+            break
+        kept.append(word)
+    return "-".join(kept)[:limit] or "variant"
 
 
 def loop_inside_first_function(code: str) -> str | None:
@@ -107,9 +114,10 @@ def loop_inside_first_function(code: str) -> str | None:
     return code[: match.end()] + f"{indent}{LOOP_FOREVER}\n" + code[match.end():]
 
 
-def plan_class(lesson: Lesson, size: int = 16, seed: int = 7) -> list[StudentPlan]:
-    """One student per behaviour (and per wrong variant), then mixed students
-    up to `size`. The behaviours listed first survive a small `size`."""
+def plan_class(lesson: Lesson, size: int = 0, seed: int = 7) -> list[StudentPlan]:
+    """One student per behaviour and per wrong variant, then students with a
+    random (seeded, so repeatable) mix of solved, blank and wrong exercises
+    until the class has at least `size` students."""
     cells = list(lesson.solutions)
     perfect = dict(lesson.solutions)
     written = {k: f"{v}\n\n(In my own words.)" for k, v in lesson.written.items()}
@@ -129,7 +137,9 @@ def plan_class(lesson: Lesson, size: int = 16, seed: int = 7) -> list[StudentPla
                                  perfect | {last: "Map.fetch!(%{}, :settings)\n\n" + perfect[last]}))
         plans.append(StudentPlan(f"{next(names)}-loops", "a solution cell loops forever at top level",
                                  perfect | {last: f"{LOOP_FOREVER}\n\n" + perfect[last]}))
-        looping = next(((c, code) for c in cells if (code := loop_inside_first_function(perfect[c]))), None)
+        # the last exercise: fewest tests call it, so its timeouts cost least
+        looping = next(((c, code) for c in reversed(cells) if (code := loop_inside_first_function(perfect[c]))),
+                       None)
         if looping:
             plans.append(StudentPlan(f"{next(names)}-loops-in-function", "a function loops when a test calls it",
                                      perfect | {looping[0]: looping[1]}))
@@ -156,7 +166,7 @@ def plan_class(lesson: Lesson, size: int = 16, seed: int = 7) -> list[StudentPla
         name = FIRST_NAMES[(len(plans)) % len(FIRST_NAMES)]
         plans.append(StudentPlan(f"{name}-mixed-{index}", "a mix of solved, blank and wrong answers", replace))
         index += 1
-    return plans[:size] if size < len(plans) else plans
+    return plans
 
 
 def write_submission(release: nbformat.NotebookNode, replace: dict[str, str], path: Path,

@@ -47,7 +47,9 @@ _ATOMS = {b"true": True, b"false": False, b"nil": None}
 
 def _to_python(term):
     if isinstance(term, bytes):
-        return term.decode("utf-8", errors="replace")
+        # STRING_EXT: Erlang's compact encoding of a list of small integers.
+        # Our protocol sends text as binaries, so this is data: keep it a list.
+        return list(term)
     if isinstance(term, Atom):
         name = term.value if isinstance(term.value, bytes) else bytes(term.value)
         return _ATOMS.get(name, name.decode("utf-8"))
@@ -61,6 +63,4 @@ def _to_python(term):
         return [_to_python(t) for t in term.value]
     if isinstance(term, dict):
         return {_to_python(k): _to_python(v) for k, v in term.items()}
-    if isinstance(term, str):  # charlists arrive as STRING_EXT
-        return term
     return term

@@ -121,7 +121,18 @@ defmodule ElixirKernel.Intellisense do
   end
 
   @doc "Docs for the identifier at `{line, column}` as Markdown, or nil."
-  def inspect_at(code, position, state) do
+  def inspect_at(code, {line, column}, state) do
+    # A cursor just past the identifier (the usual case in an editor) counts as on it.
+    with nil <- inspect_exactly(code, {line, column}, state),
+         true <- column > 1 do
+      inspect_exactly(code, {line, column - 1}, state)
+    else
+      false -> nil
+      docs -> docs
+    end
+  end
+
+  defp inspect_exactly(code, position, state) do
     case Code.Fragment.surround_context(code, position) do
       %{context: {:alias, alias}} -> docs(Module.concat([List.to_string(alias)]), nil)
       %{context: {:dot, {:alias, alias}, name}} -> docs(Module.concat([List.to_string(alias)]), List.to_atom(name))
