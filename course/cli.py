@@ -8,6 +8,7 @@ class report) and gates (gate notebook -> papermill run -> metrics -> chart).
 import click
 
 from course.authoring.commands import build, lint, release
+from course.checks.commands import verify
 from course.grading.commands import autograde, demo, feedback, report
 
 
@@ -17,7 +18,7 @@ def main() -> None:
     """Teach advanced Elixir with Jupyter: build lessons, release them, grade a class."""
 
 
-for command in (build, lint, release, autograde, feedback, report, demo):
+for command in (build, lint, release, verify, autograde, feedback, report, demo):
     main.add_command(command)
 
 

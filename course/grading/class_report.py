@@ -75,7 +75,11 @@ def build_frames(course: Course, assignment: str) -> ClassFrames:
     pass_rates["rate"] = pass_rates.passed / n_graded if n_graded else 0.0
     pass_rates = pass_rates.sort_values("rate", kind="stable").reset_index(drop=True)
 
-    grades = scores.pivot_table(index="student", columns="cell", values="score", aggfunc="sum", sort=False)
+    shown = scores.copy()  # a written answer awaiting its grader is blank, not 0
+    pending = (shown.cell_type != "code") & shown.manual_score.isna() & shown.needs_manual_grade
+    shown.loc[pending, "score"] = float("nan")
+    grades = shown.pivot_table(index="student", columns="cell", values="score", aggfunc="sum", sort=False,
+                               dropna=False)
     ordered = [c for c in titles if c in grades.columns]
     grades = grades[ordered] if ordered else grades
     grades["total"] = grades.sum(axis=1)

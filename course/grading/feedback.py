@@ -86,7 +86,15 @@ def _test_rows(result: dict, guard: HiddenTestGuard) -> list[list[str]]:
     return rows
 
 
-def tests_card(cell, title: str, score_row, ctx: FeedbackContext) -> str:
+def solution_errors_note(errors: list[tuple[str, str]], guard: HiddenTestGuard) -> str:
+    """Errors raised by the student's own code cells above a tests cell."""
+    if not errors:
+        return ""
+    items = "".join(f"<li><code>{esc(grade_id)}</code>: {esc(guard.clean(error))}</li>" for grade_id, error in errors)
+    return f'<div class="bad-note">Your code above stopped with an error, which may explain failures:<ul>{items}</ul></div>'
+
+
+def tests_card(cell, title: str, score_row, ctx: FeedbackContext, solution_errors=()) -> str:
     grade_id = cell.metadata["nbgrader"]["grade_id"]
     score = score_row.score if score_row is not None else 0.0
     max_score = score_row.max_score if score_row is not None else cell.metadata["nbgrader"].get("points")
@@ -99,7 +107,8 @@ def tests_card(cell, title: str, score_row, ctx: FeedbackContext) -> str:
         reason = ctx.guard.clean(error) if error else "the cell produced no test results."
         body = (f'<p class="bad-note">The tests of this exercise could not run, so it scores 0. '
                 f'Reason: {esc(reason)}</p>')
-    return f'<div class="card" id="{esc(grade_id)}">{head}{body}</div>'
+    note = solution_errors_note(list(solution_errors), ctx.guard)
+    return f'<div class="card" id="{esc(grade_id)}">{head}{note}{body}</div>'
 
 
 def written_card(cell, title: str, score_row) -> str:
@@ -123,9 +132,13 @@ def graded_page(ctx: FeedbackContext, student: str, name: str, notebook) -> str:
     mine = ctx.scores[(ctx.scores.student == student) & (ctx.scores.notebook == name)]
     by_cell = {row.cell: row for row in mine.itertuples()}
     titles = ctx.titles.get(name, {})
-    cards = []
+    cards, errors_above = [], []
     for cell in notebook.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+            error = results.cell_error(cell)
+            if error:
+                errors_above.append((meta.get("grade_id", "your code"), error))
         if not meta.get("grade"):
             continue
         grade_id = meta.get("grade_id")
@@ -133,7 +146,8 @@ def graded_page(ctx: FeedbackContext, student: str, name: str, notebook) -> str:
         if cell.cell_type == "markdown":
             cards.append(written_card(cell, title, by_cell.get(grade_id)))
         elif results.is_grade_code_cell(cell):
-            cards.append(tests_card(cell, title, by_cell.get(grade_id), ctx))
+            cards.append(tests_card(cell, title, by_cell.get(grade_id), ctx, errors_above))
+            errors_above = []
         else:  # an autograded answer cell: score only
             row = by_cell.get(grade_id)
             cards.append(f'<div class="card"><h3><span>{esc(title)}</span><span>'

@@ -134,19 +134,34 @@ def source_notebooks(course: Course, assignment: str) -> dict[str, nbformat.Note
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
+_QUESTION = re.compile(r"\*\*(Question\s+\d+)\.?\*\*")
 
 
 def cell_titles(notebook) -> dict[str, str]:
-    """grade_id -> title of the section it sits in (the last heading above it)."""
-    titles, heading = {}, None
+    """grade_id -> a title for it: the section it sits in (the last heading
+    above it, ignoring code blocks and instructor-only cells), plus the
+    question's label ("Question 2") for a written answer."""
+    titles, heading, question = {}, None, None
     for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            found = _HEADING.findall(cell.source)
-            if found and not cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
-                heading = found[-1].strip()
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        meta = cell.get("metadata", {})
+        if "instructor-only" in meta.get("tags", []):
+            continue
+        nbgrader = meta.get("nbgrader", {})
+        if cell.cell_type == "markdown" and not nbgrader.get("grade"):
+            prose = _FENCE.sub("", cell.source)
+            found = _HEADING.findall(prose)
+            if found:
+                heading, question = found[-1].strip(), None
+            asked = _QUESTION.findall(prose)
+            if asked:
+                question = asked[-1]
+        grade_id = nbgrader.get("grade_id")
         if grade_id:
-            titles[grade_id] = heading or grade_id
+            title = re.sub(r"\s*\(\d+(\.\d+)? points?\)$", "", heading) if heading else grade_id
+            if question and cell.cell_type == "markdown" and nbgrader.get("grade"):
+                title = f"{title}: {question}"
+            titles[grade_id] = title
     return titles
 
 

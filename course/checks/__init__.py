@@ -1,0 +1,1 @@
+"""Checks that a notebook's graded tests bite (reference full, stub zero, wrong answers lose points)."""
