@@ -78,7 +78,7 @@ def build_frames(course: Course, assignment: str) -> ClassFrames:
     shown = scores.copy()  # a written answer awaiting its grader is blank, not 0
     pending = (shown.cell_type != "code") & shown.manual_score.isna() & shown.needs_manual_grade
     shown.loc[pending, "score"] = float("nan")
-    grades = shown.pivot_table(index="student", columns="cell", values="score", aggfunc="sum", sort=False,
+    grades = shown.pivot_table(index="student", columns="cell", values="score", aggfunc="first", sort=False,
                                dropna=False)
     ordered = [c for c in titles if c in grades.columns]
     grades = grades[ordered] if ordered else grades

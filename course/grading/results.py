@@ -56,6 +56,8 @@ def cell_scores(course: Course, assignment: str) -> pd.DataFrame:
                         "score": grade.score, "needs_manual_grade": bool(row["needs_manual_grade"]),
                     })
     frame = pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    for column in ("max_score", "auto_score", "manual_score", "score"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame.sort_values(["student", "notebook"], kind="stable").reset_index(drop=True)
 
 
