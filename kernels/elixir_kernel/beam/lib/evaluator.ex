@@ -12,7 +12,7 @@ defmodule ElixirKernel.Evaluator do
   interrupted or blows its memory limit.
   """
 
-  alias ElixirKernel.{Errors, IOServer, MixInstall, Result}
+  alias ElixirKernel.{Errors, IOServer, MixInstall, Protection, Result}
 
   @doc "The state before the first cell: an empty binding and an env after the prelude."
   def initial_state(config) do
@@ -42,18 +42,20 @@ defmodule ElixirKernel.Evaluator do
     spawn(fn ->
       words = div(config.max_heap_mb * 1024 * 1024, :erlang.system_info(:wordsize))
       Process.flag(:max_heap_size, %{size: words, kill: true, error_logger: false})
-      loop(main, state)
+      watched = if config.grading, do: Protection.init(), else: []
+      loop(main, state, watched)
     end)
   end
 
-  defp loop(main, state) do
+  defp loop(main, state, watched) do
     receive do
       {:eval, ref, code, opts, io} ->
         Process.group_leader(self(), io)
+        Protection.restore(watched)
         {result, state} = eval_cell(code, "cell-#{Map.get(opts, :cell, 0)}", state)
         metadata = IOServer.flush(io)
         send(main, {:eval_done, ref, result, metadata, state})
-        loop(main, state)
+        loop(main, state, watched)
     end
   end
 

@@ -43,7 +43,8 @@ defmodule ElixirKernel.Main do
     # Load our modules now: the first cell is faster, and the atoms in
     # requests exist before binary_to_term(_, [:safe]) decodes them.
     for module <- [Evaluator, IOServer, Intellisense, StderrRouter, ElixirKernel.Display,
-                   ElixirKernel.Result, ElixirKernel.Errors, ElixirKernel.MixInstall],
+                   ElixirKernel.Result, ElixirKernel.Errors, ElixirKernel.MixInstall,
+                   ElixirKernel.Protection],
         do: Code.ensure_loaded(module)
     {:ok, _} = Application.ensure_all_started(:elixir)
     # Logger writes to :standard_error, which StderrRouter sends to the running cell.
