@@ -9,6 +9,7 @@ import click
 
 from course.authoring.commands import build, lint, release
 from course.checks.commands import verify
+from course.gates.commands import gates
 from course.grading.commands import autograde, demo, feedback, report
 
 
@@ -18,7 +19,7 @@ def main() -> None:
     """Teach advanced Elixir with Jupyter: build lessons, release them, grade a class."""
 
 
-for command in (build, lint, release, verify, autograde, feedback, report, demo):
+for command in (build, lint, release, verify, autograde, feedback, report, demo, gates):
     main.add_command(command)
 
 

@@ -118,26 +118,35 @@ def score_histogram(frames: ClassFrames, path: Path) -> Path:
     return path
 
 
+def short(text: str, limit: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def exercise_label(cell: str) -> str:
+    return cell[: -len("-tests")] if cell.endswith("-tests") else cell
+
+
 def pass_rate_chart(frames: ClassFrames, path: Path) -> Path:
     rates = frames.pass_rates
-    height = max(2.5, 0.32 * len(rates) + 1.2)
-    fig, ax = plt.subplots(figsize=(8, height), dpi=110)
-    labels = [f"{r.test} ({r.cell})" for r in rates.itertuples()]
+    height = max(2.5, 0.3 * len(rates) + 1.3)
+    fig, ax = plt.subplots(figsize=(10, height), dpi=110)
+    labels = [f"{exercise_label(r.cell)} · {short(r.test)}" for r in rates.itertuples()]
     colours = [HIDDEN_COLOUR if h else VISIBLE_COLOUR for h in rates.hidden]
     y = list(range(len(rates)))
     ax.barh(y, rates.rate * 100, color=colours)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()  # the test that catches most of the class on top
     for i, rate in enumerate(rates.rate):
-        ax.text(min(rate * 100 + 1, 92), i, f"{rate:.0%}", va="center", fontsize=8)
-    ax.set_xlim(0, 100)
+        ax.text(rate * 100 + 1, i, f"{rate:.0%}", va="center", fontsize=8)
+    ax.set_xlim(0, 108)
+    ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel("students passing (%)")
-    ax.set_title("Pass rate per test (hardest first)")
+    ax.set_title("Pass rate per test (the test that catches most students on top)", fontsize=10)
     ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=VISIBLE_COLOUR),
                        plt.Rectangle((0, 0), 1, 1, color=HIDDEN_COLOUR)],
-              labels=["visible test", "hidden test"], loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
+              labels=["visible test", "hidden test"], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -147,13 +156,12 @@ def exercise_chart(frames: ClassFrames, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(7, max(2.2, 0.45 * len(ex) + 1)), dpi=110)
     y = list(range(len(ex)))
     ax.barh(y, ex.mean_share.fillna(0) * 100, color="#1a7f37")
-    ax.set_yticks(y, [f"{r.title} ({r.cell})" for r in ex.itertuples()], fontsize=8)
+    ax.set_yticks(y, [f"{exercise_label(r.cell)} · {short(r.title, 50)}" for r in ex.itertuples()], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("mean score (% of the exercise's points)")
-    ax.set_title("Mean score per exercise")
-    fig.tight_layout()
-    fig.savefig(path)
+    ax.set_title("Mean score per exercise", fontsize=10)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
 

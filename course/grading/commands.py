@@ -7,6 +7,7 @@ say what happened in sentences (no tracebacks). Exit codes: 0 all good,
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from rich.console import Console
 from course.grading import class_report, feedback as feedback_pages, results
 from course.grading.course_root import Course, CourseError
 from course.grading.parallel_autograde import GRADED, assignment_in_gradebook, autograde as grade_in_parallel
-from course.grading.progress_view import grading_progress, summary_line, summary_table
+from course.grading.progress_view import failure_notes, grading_progress, summary_line, summary_table
 from course.grading.submissions import discover
 
 DEMO_ASSIGNMENT = "day2-03-changesets-and-validations"
@@ -25,6 +26,30 @@ DEMO_ASSIGNMENT = "day2-03-changesets-and-validations"
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Course folder (holds nbgrader_config.py). Default: the current folder or the nearest one above it.")
+
+
+def in_sentences(command):
+    """Expected failures become one sentence and an exit code, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CourseError as error:
+            raise click.UsageError(str(error)) from None
+        except KeyboardInterrupt:
+            console().print("[red]Interrupted[/]: submissions graded so far keep their grades.")
+            raise SystemExit(130) from None
+        except OSError as error:
+            console().print(f"[red]error[/]: {error.strerror or error} ({error.filename or 'file system'}).")
+            raise SystemExit(1) from None
+        except Exception as error:  # noqa: BLE001 - e.g. sqlalchemy errors from a damaged gradebook
+            if type(error).__module__.startswith("sqlalchemy"):
+                console().print(f"[red]error[/]: the gradebook could not be used ({str(error).splitlines()[0]}).")
+                raise SystemExit(1) from None
+            raise
+
+    return wrapper
 
 
 def open_course(root: Path | None) -> Course:
@@ -66,6 +91,8 @@ def run_autograde(course: Course, assignment: str, jobs: int, students: list[str
         outcomes = grade_in_parallel(course, assignment, submissions, jobs, on_outcome)
     results.write_status(course, assignment, outcomes)
     out.print(summary_table(outcomes, f"{assignment}: autograde summary", behaviours))
+    for note in failure_notes(outcomes):
+        out.print(note)
     out.print(summary_line(outcomes, time.monotonic() - started, jobs))
     return outcomes
 
@@ -77,6 +104,7 @@ def run_autograde(course: Course, assignment: str, jobs: int, students: list[str
 @click.option("--student", "-s", "students", multiple=True, help="Grade only this student (repeatable).")
 @root_option
 @click.pass_context
+@in_sentences
 def autograde(ctx: click.Context, assignment: str, jobs: int | None, students: tuple[str, ...],
               root: Path | None) -> None:
     """Autograde submitted/STUDENT/ASSIGNMENT/ in parallel with nbgrader.
@@ -95,6 +123,7 @@ def autograde(ctx: click.Context, assignment: str, jobs: int | None, students: t
 @click.argument("assignment")
 @click.option("--student", "-s", "students", multiple=True, help="Only this student (repeatable).")
 @root_option
+@in_sentences
 def feedback(assignment: str, students: tuple[str, ...], root: Path | None) -> None:
     """Write feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html for every submission.
 
@@ -115,6 +144,7 @@ def feedback(assignment: str, students: tuple[str, ...], root: Path | None) -> N
 @click.command()
 @click.argument("assignments", nargs=-1)
 @root_option
+@in_sentences
 def report(assignments: tuple[str, ...], root: Path | None) -> None:
     """Class report for TAs under reports/ASSIGNMENT/ (all graded assignments by default).
 
@@ -144,6 +174,7 @@ def report(assignments: tuple[str, ...], root: Path | None) -> None:
               help="Submissions graded at once (default: number of cores).")
 @click.option("--assignment", default=DEMO_ASSIGNMENT, show_default=True, help="Lesson to run the demo on.")
 @click.option("--skip-build", is_flag=True, help="Use source/ and release/ as they are (no build, no release).")
+@in_sentences
 def demo(root: Path | None, size: int, jobs: int | None, assignment: str, skip_build: bool) -> None:
     """The whole course in one go, on a simulated class.
 

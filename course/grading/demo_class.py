@@ -104,12 +104,15 @@ def slug(text: str, limit: int = 32) -> str:
     return "-".join(kept)[:limit] or "variant"
 
 
-def loop_inside_first_function(code: str) -> str | None:
-    """The code with an endless loop at the start of its first `def ... do`
-    body: it compiles, and loops only when a test calls that function."""
-    match = re.search(r"^([ \t]*)defp? [^\n]*\bdo[ \t]*\n", code, re.M)
-    if not match:
+def loop_inside_last_function(code: str) -> str | None:
+    """The code with an endless loop at the start of its last `def ... do`
+    body: it compiles, and loops only when a test calls that function (the
+    last one is typically called by the fewest tests, so the per-test
+    timeouts cost least)."""
+    matches = list(re.finditer(r"^([ \t]*)defp? [^\n]*\bdo[ \t]*\n", code, re.M))
+    if not matches:
         return None
+    match = matches[-1]
     indent = match.group(1) + "  "
     return code[: match.end()] + f"{indent}{LOOP_FOREVER}\n" + code[match.end():]
 
@@ -137,8 +140,7 @@ def plan_class(lesson: Lesson, size: int = 0, seed: int = 7) -> list[StudentPlan
                                  perfect | {last: "Map.fetch!(%{}, :settings)\n\n" + perfect[last]}))
         plans.append(StudentPlan(f"{next(names)}-loops", "a solution cell loops forever at top level",
                                  perfect | {last: f"{LOOP_FOREVER}\n\n" + perfect[last]}))
-        # the last exercise: fewest tests call it, so its timeouts cost least
-        looping = next(((c, code) for c in reversed(cells) if (code := loop_inside_first_function(perfect[c]))),
+        looping = next(((c, code) for c in reversed(cells) if (code := loop_inside_last_function(perfect[c]))),
                        None)
         if looping:
             plans.append(StudentPlan(f"{next(names)}-loops-in-function", "a function loops when a test calls it",

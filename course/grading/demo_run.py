@@ -64,8 +64,8 @@ def run(course: Course, assignment: str, size: int, jobs: int, skip_build: bool,
 
     started = time.monotonic()
     if not skip_build:
-        run_authoring(course, out, "build")
-        run_authoring(course, out, "release", assignment)
+        run_authoring(course, out, "build", assignment, "--root", str(course.root))
+        run_authoring(course, out, "release", assignment, "--root", str(course.root))
     removed = forget_simulated_class(course, assignment)
     if removed:
         out.print(f"Forgot the previous simulated class ({removed} students).")
@@ -91,5 +91,6 @@ def run(course: Course, assignment: str, size: int, jobs: int, skip_build: bool,
     out.print(f"  graded notebooks:       {course.path('autograded')}/STUDENT/{assignment}/")
     out.print(f"  why a student failed:   {course.path('reports', assignment, 'autograde-logs')}/STUDENT.log")
     graded = sum(o.ok for o in outcomes)
-    out.print(f"\nDemo done in {time.monotonic() - started:.0f} s: {graded} of {len(outcomes)} submissions graded; "
-              "the others are the simulated unreadable/abandoned ones, reported above.")
+    others = [f"{o.student} ({o.status})" for o in outcomes if not o.ok]
+    out.print(f"\nDemo done in {time.monotonic() - started:.0f} s: {graded} of {len(outcomes)} submissions graded"
+              + (f"; not graded, as simulated: {', '.join(others)}." if others else "."))

@@ -94,7 +94,6 @@ _worker_api = None
 
 def _start_worker(root: str) -> None:
     os.chdir(root)
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
 def _api(root: str):

@@ -50,23 +50,29 @@ def grading_progress(console: Console, total: int, label: str) -> Iterator[Calla
 
 
 def summary_table(outcomes: list[Outcome], title: str, behaviours: dict[str, str] | None = None) -> Table:
+    """One row per student; the reasons of failures follow the table (see `failure_notes`)."""
     table = Table(title=title, title_justify="left")
-    table.add_column("student")
+    table.add_column("student", no_wrap=True)
     if behaviours:
-        table.add_column("simulates", style="dim")
-    table.add_column("status")
-    table.add_column("score", justify="right")
-    table.add_column("time", justify="right")
-    table.add_column("note", overflow="fold")
+        table.add_column("simulates", style="dim", overflow="ellipsis", no_wrap=True, max_width=44)
+    table.add_column("status", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
     for o in outcomes:
         row = [o.student]
         if behaviours:
             row.append(behaviours.get(o.student, ""))
         row += [f"[{STYLE[o.status]}]{o.status}[/]",
                 f"{points(o.score)} / {points(o.max_score)}" if o.score is not None else "–",
-                f"{o.seconds:.1f} s" if o.seconds else "–", o.message]
+                f"{o.seconds:.1f} s" if o.seconds else "–"]
         table.add_row(*row)
     return table
+
+
+def failure_notes(outcomes: list[Outcome]) -> list[str]:
+    return [f"[{STYLE[o.status]}]{MARK[o.status]} {o.student}[/]: {o.message}"
+            + (f" [dim](log: {o.log_path})[/]" if o.log_path and o.status != MALFORMED else "")
+            for o in outcomes if not o.ok]
 
 
 def summary_line(outcomes: list[Outcome], seconds: float, jobs: int) -> str:
