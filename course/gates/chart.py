@@ -118,7 +118,8 @@ def draw(payload: dict, verdicts: list[Verdict]) -> bytes:
         left.xaxis.set_major_formatter(_time_formatter())
         left.set_xlabel("latency per operation (log scale) — box p25–p75, whiskers p1–p99, ● max, ◆ floor p50, × CPU-time stat")
         left.grid(axis="x", which="major", alpha=0.3)
-        lo = min(b["whislo"] for b in boxes if b["whislo"]) / 3
+        floor_p50 = [_seconds(f, "p50") for f in floors.values() if _seconds(f, "p50")]
+        lo = min([b["whislo"] for b in boxes if b["whislo"]] + floor_p50) / 3
         limits = [targets[v.target].base_value for v in verdicts
                   if v.target in targets and targets[v.target].dimension == TIME]
         hi = max([_seconds(m, "max") or 0 for m in measurements] + limits) * 3

@@ -27,6 +27,7 @@ from course.gates.verdicts import Verdict, find_payload, verdicts
 REFERENCE = "reference"
 GATE_PREFIX = "gate-phase-"
 CHART = "chart.png"
+START_ATTEMPTS = 2
 
 
 class GateUsageError(Exception):
@@ -149,17 +150,24 @@ def execute(item: RunPlan, out: Path, parameters: dict, cell_timeout: int) -> Ru
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / f"{item.gate}.ipynb"
     started = time.monotonic()
-    try:
-        with tempfile.TemporaryDirectory(prefix=f"gate-{item.gate}-") as cwd:
-            papermill.execute_notebook(
-                str(item.notebook), str(output), parameters=parameters, kernel_name="elixir", language="elixir",
-                cwd=cwd, progress_bar=False, log_output=False, allow_errors=True, execution_timeout=cell_timeout,
-            )
-    except PapermillExecutionError:
-        pass  # a failing cell is recorded in the notebook; the payload decides the verdicts
-    except Exception as exc:  # the kernel did not start, the notebook is not JSON, ...
-        return RunResult(item.gate, item.who, None, None, seconds=time.monotonic() - started,
-                         problem=f"papermill could not run {item.notebook}: {exc}")
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            with tempfile.TemporaryDirectory(prefix=f"gate-{item.gate}-") as cwd:
+                papermill.execute_notebook(
+                    str(item.notebook), str(output), parameters=parameters, kernel_name="elixir", language="elixir",
+                    cwd=cwd, progress_bar=False, log_output=False, allow_errors=True, execution_timeout=cell_timeout,
+                )
+            break
+        except PapermillExecutionError:
+            break  # a failing cell is recorded in the notebook; the payload decides the verdicts
+        except Exception as exc:  # the kernel did not start, the notebook is not JSON, ...
+            # A kernel that dies before its first reply is usually a port taken by
+            # another kernel starting at the same moment (jupyter_client picks free
+            # TCP ports, then binds them): start it once more before giving up.
+            if attempt < START_ATTEMPTS and "before replying to kernel_info" in str(exc):
+                continue
+            return RunResult(item.gate, item.who, None, None, seconds=time.monotonic() - started,
+                             problem=f"papermill could not run {item.notebook}: {exc}")
     result = read_result(item.gate, item.who, output, time.monotonic() - started)
     if result.payload is not None:
         from course.gates.chart import draw
