@@ -29,7 +29,7 @@ def verify(ids: tuple[str, ...], runs: tuple[str, ...], root: Path) -> None:
     selected = select_ids(root, ids)
     plan = [(aid, run) for aid in selected for run in run_names(root, aid) if not runs or run in runs]
     failures = 0
-    table = Table("notebook", "run", "scores", "verdict", title="Do the tests bite?")
+    table = Table("notebook", "run", "scores", "seconds", "verdict", title="Do the tests bite?")
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("running notebooks", total=len(plan))
         for assignment_id, run in plan:
@@ -37,7 +37,7 @@ def verify(ids: tuple[str, ...], runs: tuple[str, ...], root: Path) -> None:
             scores = "  ".join(f"{gid} {s:g}/{m:g}" for gid, (s, m) in outcome.scores.items())
             verdict = "[green]ok[/]" if outcome.ok else "[red]" + "; ".join(outcome.problems) + "[/]"
             failures += not outcome.ok
-            table.add_row(assignment_id, run, scores, verdict)
+            table.add_row(assignment_id, run, scores, f"{outcome.seconds:.1f}", verdict)
             progress.advance(task)
     console.print(table)
     console.print(f"{len(plan) - failures} of {len(plan)} runs as expected")
