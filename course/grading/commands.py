@@ -152,7 +152,7 @@ def report(assignments: tuple[str, ...], root: Path | None) -> None:
     first), mean per exercise, students needing attention, grades.csv.
     """
     course = open_course(root)
-    chosen = list(assignments) or [a for a in course.assignment_ids() if discover(course, a)]
+    chosen = list(dict.fromkeys(assignments)) or [a for a in course.assignment_ids() if discover(course, a)]
     if not chosen:
         raise click.UsageError("No assignment has submissions yet: nothing to report.")
     for assignment in chosen:
