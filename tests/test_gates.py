@@ -230,8 +230,12 @@ def test_executed_notebooks_carry_the_payload_and_the_rendered_chart(reference_r
         assert rendered and "image/png" in rendered[-1]["data"] and "text/html" in rendered[-1]["data"]
 
 
-SLOW = [(gate, variant) for gate in GATES
-        for variant in (yaml.safe_load((FIXTURES / f"{gate}.yml").read_text()) or {}).get("slow", [])]
+def _slow_variants(gate: str) -> list[dict]:
+    path = FIXTURES / f"{gate}.yml"  # a missing fixture fails test_gate_notebooks_have_targets_and_fixtures
+    return (yaml.safe_load(path.read_text()) or {}).get("slow", []) if path.is_file() else []
+
+
+SLOW = [(gate, variant) for gate in GATES for variant in _slow_variants(gate)]
 
 
 @pytest.mark.parametrize(("gate", "variant"), SLOW, ids=[f"{g}:{v['name']}" for g, v in SLOW])

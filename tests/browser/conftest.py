@@ -1,0 +1,255 @@
+"""Browser tests: a real JupyterLab from .venv, driven by Debian's Chromium through Playwright.
+
+One JupyterLab server and one headless Chromium serve the whole browser test
+session (every browser test is in the xdist group "browser", so they all run
+on one worker, one after the other). The server listens on 127.0.0.1 on a free
+port with a random token; its HOME, Jupyter config, runtime, settings and
+workspace folders are temporary; its root folder is a scratch copy of the
+course (nbgrader config, the pilot lesson's source and release), so nbgrader's
+server extensions (validate, formgrader) grade there, never in the repository.
+Each test gets a fresh browser context; kernels a test started are shut down
+after it. On failure the page is saved as a PNG in a temporary folder whose
+path is printed in the failure report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+ASSIGNMENT = "day2-03-changesets-and-validations"
+CHROMIUM = "/usr/bin/chromium"
+# The launch flags known to work on these machines (closed network, root, no GPU).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+SERVER_START_TIMEOUT = 120  # seconds
+SCREENSHOTS = pytest.StashKey[Path]()
+
+
+def venv_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", **extra}
+
+
+def run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a .venv command; fail the test with its output if it exits non-zero."""
+    done = subprocess.run(args, cwd=cwd, env=venv_env(), capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        pytest.fail(f"`{' '.join(map(str, args))}` exited {done.returncode} in {cwd}:\n"
+                    f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done
+
+
+# --- the course the server serves --------------------------------------------------------------
+
+def solved_release(course_root: Path) -> nbformat.NotebookNode:
+    """The released lesson as a diligent student hands it in: every code solution
+    filled with the reference solution from source/, every written answer in the
+    student's own words."""
+    source = nbformat.read(course_root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    notebook = nbformat.read(course_root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    reference = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        if cell.cell_type == "code":
+            cell.source = reference[meta["grade_id"]]
+        else:
+            cell.source = ("A validation runs in the application before the database is touched; "
+                           "a constraint is enforced by the database itself, so it also holds under races.")
+    return notebook
+
+
+@pytest.fixture(scope="session")
+def course_root(tmp_path_factory) -> Path:
+    """A scratch course: nbgrader config (with a private exchange), the pilot
+    lesson's source and release, registered in a fresh gradebook the standard
+    way (`nbgrader generate_assignment`)."""
+    root = tmp_path_factory.mktemp("course")
+    config = (REPO / "nbgrader_config.py").read_text(encoding="utf-8")
+    exchange = root.parent / f"{root.name}-exchange"
+    exchange.mkdir()
+    config += f"\n# browser tests: a private exchange for release/fetch\nc.Exchange.root = {str(exchange)!r}\n"
+    (root / "nbgrader_config.py").write_text(config, encoding="utf-8")
+    for folder in ("source", "release"):
+        shutil.copytree(REPO / folder / ASSIGNMENT, root / folder / ASSIGNMENT)
+    run([str(VENV_BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root)
+    return root
+
+
+# --- the JupyterLab server ---------------------------------------------------------------------
+
+@dataclass
+class Lab:
+    base: str  # http://127.0.0.1:PORT/
+    token: str
+    root: Path
+    log: Path
+    process: subprocess.Popen
+
+    def url(self, path: str = "lab", reset: bool = True) -> str:
+        """A browser URL of this server, logged in with the token."""
+        query = f"token={self.token}" + ("&reset" if reset else "")
+        return f"{self.base}{path}?{query}"
+
+    def api(self, method: str, path: str, timeout: float = 30):
+        request = urllib.request.Request(f"{self.base}api/{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        for kernel in self.api("GET", "kernels"):
+            try:
+                self.api("DELETE", f"kernels/{kernel['id']}", timeout=60)
+            except urllib.error.URLError:
+                pass
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def quiet_lab_settings(settings_dir: Path) -> None:
+    """User settings of the test server: no news pop-up, no update check."""
+    notification = settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+
+
+@pytest.fixture(scope="session")
+def lab(course_root, tmp_path_factory):
+    home = tmp_path_factory.mktemp("lab-home")
+    env = venv_env(HOME=str(home),
+                   JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
+                   JUPYTER_DATA_DIR=str(home / "jupyter-data"),
+                   JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"),
+                   JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"))
+    quiet_lab_settings(home / "lab-settings")
+    token = secrets.token_hex(24)
+    port = free_loopback_port()
+    log = home / "jupyterlab.log"
+    command = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+               f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={course_root}"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=course_root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    server = Lab(f"http://127.0.0.1:{port}/", token, course_root, log, process)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"jupyter lab exited with {process.returncode}:\n{server.log_tail()}")
+            try:
+                server.api("GET", "status", timeout=5)
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s:\n{server.log_tail()}")
+                time.sleep(0.5)
+        yield server
+    finally:
+        stop_server(server)
+
+
+def stop_server(server: Lab) -> None:
+    """Shut the kernels down through the API, then stop the server (its own process group)."""
+    if server.process.poll() is None:
+        try:
+            server.shutdown_kernels()
+        except (urllib.error.URLError, OSError):
+            pass
+        try:
+            os.killpg(server.process.pid, signal.SIGTERM)
+            server.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+
+
+# --- the browser -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make setup` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, lab, request):
+    """A fresh browser tab (own context: no cookies or storage from other tests)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+        try:
+            lab.shutdown_kernels()
+        except (urllib.error.URLError, OSError):
+            pass
+
+
+def screenshot_folder(config) -> Path:
+    if SCREENSHOTS not in config.stash:
+        config.stash[SCREENSHOTS] = Path(tempfile.mkdtemp(prefix="browser-screenshots-"))
+    return config.stash[SCREENSHOTS]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Save what the browser showed when a browser test failed, and say where."""
+    outcome = yield
+    report = outcome.get_result()
+    tab = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or tab is None:
+        return
+    path = screenshot_folder(item.config) / f"{item.name}.png"
+    try:
+        tab.screenshot(path=str(path), full_page=True)
+        note = f"screenshot saved: {path}"
+    except Exception as error:  # a crashed page must not hide the test's own failure
+        note = f"no screenshot ({error!r}); folder: {path.parent}"
+    lab = item.funcargs.get("lab")
+    if lab is not None:
+        note += f"\njupyter lab log: {lab.log}"
+    report.sections.append(("browser", note))
+    print(f"\n[browser] {note}", file=sys.stderr)
