@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import pytest
 from click.testing import CliRunner
 
 from course.grading import commands, results
@@ -107,7 +106,7 @@ def make_toy_course(root: Path, cell_timeout: int = 6) -> Course:
     return Course.open(root)
 
 
-def solved(names, nb=None):
+def solved(names):
     """Cell replacements solving exercises `names` (the release's stubs elsewhere)."""
     return {f"{n}-solution": SOLUTIONS[n].replace("    ### BEGIN SOLUTION\n", "").replace("\n    ### END SOLUTION", "")
             for n in names}
