@@ -1,5 +1,7 @@
 """nbgrader configuration for the Elixir course (read by `nbgrader ...` and `course ...` from the repo root)."""
 
+import os
+
 c = get_config()  # noqa: F821  (provided by nbgrader's config loader)
 
 c.CourseDirectory.course_id = "elixir-day-two"
@@ -38,3 +40,16 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 60
 c.ExecutePreprocessor.timeout = 30
+
+# The term (course/term/, README "The term"): the exchange on shared storage,
+# one folder per course inside it (nbgrader's advice for hubs and several
+# courses); submissions private to their author and the instructors' group
+# (nbgrader issues #978/#1225); late work: 10% of the earned points per
+# started day late, at most 50%.
+c.Exchange.root = os.environ.get("COURSE_EXCHANGE", "/srv/nbgrader/exchange")
+c.Exchange.path_includes_course = True
+c.ExchangeFactory.submit = "course.term.private_submit.PrivateExchangeSubmit"
+c.AssignLatePenalties.plugin_class = "course.term.late_penalty.PercentPerDayLate"
+c.PercentPerDayLate.percent_per_day = 10.0
+c.PercentPerDayLate.max_percent = 50.0
+c.PercentPerDayLate.grace_minutes = 0.0

@@ -11,6 +11,7 @@ from course.authoring.commands import build, lint, release
 from course.checks.commands import verify
 from course.gates.commands import gates
 from course.grading.commands import autograde, demo, feedback, report
+from course.term.commands import collect, grades, publish, roster, schedule
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,7 +20,8 @@ def main() -> None:
     """Teach advanced Elixir with Jupyter: build lessons, release them, grade a class."""
 
 
-for command in (build, lint, release, verify, autograde, feedback, report, demo, gates):
+for command in (build, lint, release, verify, autograde, feedback, report, demo, gates,
+                roster, schedule, publish, collect, grades):
     main.add_command(command)
 
 

@@ -1,0 +1,202 @@
+"""Students check their work and TAs grade, in JupyterLab with nbgrader's lab
+extensions: validate (CLI, assignment list, notebook toolbar), the formgrader
+(manual grade of a written answer, saved to gradebook.db), and the `course
+feedback` / `course report` pages opened in the browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import expect
+
+from lesson_files import ASSIGNMENT, VENV_BIN, run, solved_release, venv_env
+from notebook_ui import Notebook
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+STUDENT = "ada"
+WRITTEN_ANSWER = "q1-validation-vs-constraint"
+VALIDATE_TIMEOUT = 180_000  # ms: validate runs the whole lesson on a fresh kernel
+
+
+def graded_test_cells(course_root: Path) -> list[nbformat.NotebookNode]:
+    """The released lesson's autograded test cells (code cells worth points)."""
+    notebook = nbformat.read(course_root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    return [c for c in notebook.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def first_test_name(cell) -> str:
+    return re.search(r'test "((?:[^"\\]|\\.)*)"', cell.source).group(1).replace('\\"', '"')
+
+
+@pytest.fixture(scope="module")
+def graded_course(course_root):
+    """The course with one submission, a solved release by STUDENT, autograded by `nbgrader autograde`."""
+    folder = course_root / "submitted" / STUDENT / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(solved_release(course_root), folder / f"{ASSIGNMENT}.ipynb")
+    run([str(VENV_BIN / "nbgrader"), "autograde", ASSIGNMENT], cwd=course_root, timeout=600)
+    assert (course_root / "autograded" / STUDENT / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
+    return course_root
+
+
+def validate(course_root: Path, notebook: Path) -> str:
+    done = subprocess.run([str(VENV_BIN / "nbgrader"), "validate", str(notebook)], cwd=course_root,
+                          env=venv_env(), capture_output=True, text=True, timeout=600)
+    return done.stdout + done.stderr
+
+
+def assert_lists_failed_test_cells(report: str, cells) -> None:
+    """nbgrader's validation report names every test cell that failed, and nothing else."""
+    assert report.count("The following cell failed") == len(cells), report
+    for cell in cells:
+        assert first_test_name(cell) in report, (first_test_name(cell), report)
+
+
+def test_nbgrader_validate_lists_the_failing_tests_of_the_released_stub(course_root, tmp_path):
+    stub = tmp_path / f"{ASSIGNMENT}.ipynb"
+    shutil.copy2(course_root / "release" / ASSIGNMENT / stub.name, stub)
+    assert_lists_failed_test_cells(validate(course_root, stub), graded_test_cells(course_root))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "grading bug, not the browser's: a released test cell keeps the cell's full points "
+    "(visible + hidden tests) while ClearHiddenTests removed the hidden tests, so Grade.run "
+    "returns at most the visible points and nbgrader validate calls every solved cell "
+    "'Partial credit; passed some but not all of the tests'"))
+def test_nbgrader_validate_passes_a_solved_notebook(course_root, tmp_path):
+    solved = tmp_path / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(solved_release(course_root), solved)
+    report = validate(course_root, solved)
+    assert "Success! Your notebook passes all the tests." in report, report
+
+
+def test_validate_buttons_run_the_elixir_tests(page, lab, course_root):
+    cells = graded_test_cells(course_root)
+    # The instructor releases the lesson to the (private) exchange; the student fetches it.
+    run([str(VENV_BIN / "nbgrader"), "release_assignment", ASSIGNMENT, "--force"], cwd=course_root)
+    page.goto(lab.url("lab"))
+    page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+    page.locator(".lm-Menu-item[data-command='nbgrader:open-assignment-list']").click()
+    released = page.locator("#released_assignments_list .list_item", has_text=ASSIGNMENT)
+    released.locator("button", has_text="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list")
+    fetched.locator(".assignment-notebooks-link", has_text=ASSIGNMENT).click()
+
+    # The assignment list's Validate button.
+    fetched.locator("button", has_text="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Validation Results", timeout=VALIDATE_TIMEOUT)
+    assert_lists_failed_test_cells(dialog.inner_text(), cells)
+    dialog.locator("button.jp-mod-accept").click()
+    expect(dialog).to_be_hidden()
+
+    # The notebook toolbar's Validate button, on the fetched notebook.
+    assert (lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
+    notebook = Notebook(page).open(lab.url(f"lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"))
+    notebook.page.locator(".jp-NotebookPanel-toolbar .jp-ToolbarButton", has_text="Validate").click()
+    expect(dialog).to_contain_text("Validation Results", timeout=VALIDATE_TIMEOUT)
+    assert_lists_failed_test_cells(dialog.inner_text(), cells)
+
+
+def gradebook_row(course_root: Path, cell: str) -> dict:
+    with sqlite3.connect(course_root / "gradebook.db") as db:
+        db.row_factory = sqlite3.Row
+        row = db.execute(
+            """SELECT g.auto_score, g.manual_score, g.needs_manual_grade, c.manual_comment
+               FROM grade g
+               JOIN base_cell b ON g.cell_id = b.id
+               JOIN submitted_notebook n ON g.notebook_id = n.id
+               JOIN submitted_assignment a ON n.assignment_id = a.id
+               LEFT JOIN base_cell cb ON cb.name = b.name AND cb.notebook_id = b.notebook_id
+                                       AND cb.type = 'SolutionCell'
+               LEFT JOIN comment c ON c.cell_id = cb.id AND c.notebook_id = n.id
+               WHERE a.student_id = ? AND b.name = ? AND b.type = 'GradeCell'""", (STUDENT, cell)).fetchone()
+    return dict(row)
+
+
+def test_formgrader_grades_a_written_answer(page, lab, graded_course):
+    before = gradebook_row(graded_course, WRITTEN_ANSWER)
+    assert before["needs_manual_grade"] and before["manual_score"] is None, before
+
+    page.goto(lab.url("lab"))
+    page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+    page.locator(".lm-Menu-item[data-command='nbgrader:open-formgrader']").click()
+    formgrader = page.frame_locator("iframe[src*='formgrader']")
+    # Manage Assignments lists the Elixir assignment and its one submission.
+    row = formgrader.locator("tr", has_text=ASSIGNMENT)
+    expect(row).to_be_visible()
+    expect(row.locator("a[href*='manage_submissions']")).to_have_text("1")
+    # Manual Grading -> assignment -> notebook -> the submission.
+    formgrader.locator("a", has_text="Manual Grading").first.click()
+    formgrader.locator("td a", has_text=ASSIGNMENT).click()
+    formgrader.locator("td a", has_text=ASSIGNMENT).click()
+    formgrader.locator("a", has_text="Submission #1").click()
+
+    # The autograded Elixir notebook: each test cell shows the score Grade.run gave it
+    # (full points: the solved submission passes visible and hidden tests) and its ✓ report.
+    score = formgrader.locator(f"input.score#{WRITTEN_ANSWER}")
+    expect(score).to_be_visible()
+    for cell in graded_test_cells(graded_course):
+        meta = cell.metadata["nbgrader"]
+        expect(formgrader.locator(f"input.score#{meta['grade_id']}")).to_have_attribute(
+            "placeholder", re.compile(rf"^{meta['points']:g}(\.0)?$"))
+    expect(formgrader.locator(".nbgrader_cell", has_text=first_test_name(graded_test_cells(graded_course)[0])
+                              ).first).to_contain_text("✓")
+
+    # The TA scores a written answer and comments on it; both land in gradebook.db.
+    score.fill("1.5")
+    score.press("Tab")
+    comment = formgrader.locator(f"textarea.comment#{WRITTEN_ANSWER}-comment")
+    comment.fill("Right about races; say which constraint.")
+    comment.press("Tab")
+    deadline = time.monotonic() + 30
+    while True:
+        after = gradebook_row(graded_course, WRITTEN_ANSWER)
+        if after["manual_score"] == 1.5 and after["manual_comment"]:
+            break
+        assert time.monotonic() < deadline, f"the manual grade was not saved: {after}"
+        time.sleep(0.5)
+    assert not after["needs_manual_grade"], after
+    assert after["manual_comment"] == "Right about races; say which constraint."
+
+
+def test_feedback_and_class_report_open_with_charts(page, graded_course):
+    course = [str(VENV_BIN / "course")]
+    commands = [course + ["feedback", ASSIGNMENT, "--root", str(graded_course)],
+                course + ["report", ASSIGNMENT, "--root", str(graded_course)]]
+    running = [subprocess.Popen(c, cwd=graded_course, env=venv_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True) for c in commands]
+    for command, process in zip(commands, running):
+        output, _ = process.communicate(timeout=600)
+        assert process.returncode == 0, (command, output)
+
+    feedback = graded_course / "feedback" / STUDENT / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    page.goto(feedback.as_uri())
+    body = page.locator("body")
+    for cell in graded_test_cells(graded_course):
+        expect(body).to_contain_text(first_test_name(cell))
+    expect(body).not_to_contain_text("hidden_test")  # hidden tests by name only, never their code
+    assert_images_rendered(page)
+
+    report = graded_course / "reports" / ASSIGNMENT / "index.html"
+    page.goto(report.as_uri())
+    expect(page.locator("body")).to_contain_text(ASSIGNMENT)
+    assert page.locator("img").count() >= 3
+    assert_images_rendered(page)
+
+
+def assert_images_rendered(page) -> None:
+    """Every <img> on the page has loaded and decoded: a chart, not a broken-image icon."""
+    page.wait_for_function("() => Array.from(document.images).every(img => img.complete)")
+    broken = page.evaluate(
+        "() => Array.from(document.images).filter(img => !(img.naturalWidth > 0)).map(img => img.src)")
+    assert broken == [], f"images that did not render: {broken}"
