@@ -26,11 +26,16 @@ WRITTEN_ANSWER = "q1-validation-vs-constraint"
 VALIDATE_TIMEOUT = 180_000  # ms: validate runs the whole lesson on a fresh kernel
 
 
-def graded_test_cells(course_root: Path) -> list[nbformat.NotebookNode]:
-    """The released lesson's autograded test cells (code cells worth points)."""
+def released_cells(course_root: Path, cell_type: str) -> list[nbformat.NotebookNode]:
+    """The released lesson's graded cells of one type: "code" for Elixir test
+    cells, "markdown" for written answers."""
     notebook = nbformat.read(course_root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     return [c for c in notebook.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+            if c.cell_type == cell_type and c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def graded_test_cells(course_root: Path) -> list[nbformat.NotebookNode]:
+    return released_cells(course_root, "code")
 
 
 def first_test_name(cell) -> str:
@@ -54,17 +59,23 @@ def validate(course_root: Path, notebook: Path) -> str:
     return done.stdout + done.stderr
 
 
-def assert_lists_failed_test_cells(report: str, cells) -> None:
-    """nbgrader's validation report names every test cell that failed, and nothing else."""
-    assert report.count("The following cell failed") == len(cells), report
-    for cell in cells:
+def assert_reports_the_unsolved_stub(report: str, course_root: Path) -> None:
+    """nbgrader's validation of the untouched release names every Elixir test
+    cell (their tests fail on the "not implemented yet" stubs) and every
+    unanswered written question, and nothing else."""
+    tests = graded_test_cells(course_root)
+    written = released_cells(course_root, "markdown")
+    assert tests and written
+    assert report.count("The following cell failed") == len(tests) + len(written), report
+    for cell in tests:
         assert first_test_name(cell) in report, (first_test_name(cell), report)
+    assert report.count("You did not provide a response") == len(written), report
 
 
 def test_nbgrader_validate_lists_the_failing_tests_of_the_released_stub(course_root, tmp_path):
     stub = tmp_path / f"{ASSIGNMENT}.ipynb"
     shutil.copy2(course_root / "release" / ASSIGNMENT / stub.name, stub)
-    assert_lists_failed_test_cells(validate(course_root, stub), graded_test_cells(course_root))
+    assert_reports_the_unsolved_stub(validate(course_root, stub), course_root)
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -80,7 +91,6 @@ def test_nbgrader_validate_passes_a_solved_notebook(course_root, tmp_path):
 
 
 def test_validate_buttons_run_the_elixir_tests(page, lab, course_root):
-    cells = graded_test_cells(course_root)
     # The instructor releases the lesson to the (private) exchange; the student fetches it.
     run([str(VENV_BIN / "nbgrader"), "release_assignment", ASSIGNMENT, "--force"], cwd=course_root)
     page.goto(lab.url("lab"))
@@ -95,7 +105,7 @@ def test_validate_buttons_run_the_elixir_tests(page, lab, course_root):
     fetched.locator("button", has_text="Validate").click()
     dialog = page.locator(".jp-Dialog")
     expect(dialog).to_contain_text("Validation Results", timeout=VALIDATE_TIMEOUT)
-    assert_lists_failed_test_cells(dialog.inner_text(), cells)
+    assert_reports_the_unsolved_stub(dialog.inner_text(), course_root)
     dialog.locator("button.jp-mod-accept").click()
     expect(dialog).to_be_hidden()
 
@@ -104,7 +114,7 @@ def test_validate_buttons_run_the_elixir_tests(page, lab, course_root):
     notebook = Notebook(page).open(lab.url(f"lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"))
     notebook.page.locator(".jp-NotebookPanel-toolbar .jp-ToolbarButton", has_text="Validate").click()
     expect(dialog).to_contain_text("Validation Results", timeout=VALIDATE_TIMEOUT)
-    assert_lists_failed_test_cells(dialog.inner_text(), cells)
+    assert_reports_the_unsolved_stub(dialog.inner_text(), course_root)
 
 
 def gradebook_row(course_root: Path, cell: str) -> dict:
