@@ -41,6 +41,10 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 60
 c.ExecutePreprocessor.timeout = 30
 
+# A test cell the student deleted is put back from the gradebook and run
+# (nbgrader restores edited test cells already; deleted ones only with this).
+c.OverwriteCells.add_missing_cells = True
+
 # The term (course/term/, README "The term"): the exchange on shared storage,
 # one folder per course inside it (nbgrader's advice for hubs and several
 # courses); submissions private to their author and the instructors' group

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import grp
+import json
 import os
 import pwd
 import secrets
@@ -31,15 +32,44 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "term"
 ASSIGNMENT = "kata-999-term-tiny"
 COURSE_ID = "elixir-day-two"
-BIN = Path(sys.executable).parent
+VENV_BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("runuser"),
     reason="needs root with useradd and runuser to create the class's Unix users")
 
 
+def class_venv(base: Path) -> Path:
+    """A venv every class member can run, sharing the course's packages.
+
+    The course venv's interpreter may live under /root (pyenv), which other
+    users cannot enter; on a class server the venv sits in /opt. This one
+    uses Debian's python3 and adds the course venv's site-packages (with its
+    .pth files, so the editable `course` package is found), plus the
+    executables and the `elixir` kernelspec pointing at its interpreter.
+    """
+    venv = base / "venv"
+    sh("/usr/bin/python3", "-m", "venv", "--without-pip", venv)
+    site = next(venv.glob("lib/python3*/site-packages"))
+    course_site = next(VENV_BIN.parent.glob("lib/python3*/site-packages"))
+    (site / "course_venv.pth").write_text(f"import site; site.addsitedir({str(course_site)!r})\n")
+    for name in ("nbgrader", "alembic", "course", "jupyter"):
+        lines = (VENV_BIN / name).read_text().splitlines()
+        (venv / "bin" / name).write_text("\n".join([f"#!{venv / 'bin' / 'python'}", *lines[1:]]) + "\n")
+        os.chmod(venv / "bin" / name, 0o755)
+    spec = json.loads((VENV_BIN.parent / "share/jupyter/kernels/elixir/kernel.json").read_text())
+    spec["argv"][0] = str(venv / "bin" / "python")
+    (venv / "share/jupyter/kernels/elixir").mkdir(parents=True)
+    (venv / "share/jupyter/kernels/elixir/kernel.json").write_text(json.dumps(spec))
+    sh("chmod", "-R", "a+rX", venv)
+    return venv / "bin"
+
+
 def sh(*args, check=True, **kw):
     return subprocess.run(list(map(str, args)), capture_output=True, text=True, check=check, **kw)
+
+
+BIN = VENV_BIN  # set per test to the class venv
 
 
 def as_user(user: str, args: list, cwd: Path, extra_env: dict | None = None, check=True):
@@ -101,6 +131,8 @@ def test_release_fetch_submit_collect_grade_as_separate_users(users):
     base = Path(tempfile.mkdtemp(prefix="term-e2e-"))
     try:
         os.chmod(base, 0o755)
+        global BIN
+        BIN = class_venv(base)
         exchange = base / "exchange"
         exchange.mkdir()
         shutil.chown(exchange, instructor, instructor)

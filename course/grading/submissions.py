@@ -45,6 +45,9 @@ def notebook_problem(path: Path) -> str | None:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         return f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+    if isinstance(raw, dict) and isinstance(raw.get("nbformat"), int) and raw["nbformat"] < 4:
+        return (f"{path.name} is an nbformat {raw['nbformat']} notebook (saved by a Jupyter older than 2015); "
+                "open it in a current Jupyter, save it and hand it in again.")
     if not isinstance(raw, dict) or "cells" not in raw:
         return f"{path.name} is JSON but not a notebook (it has no cells)."
     try:

@@ -51,7 +51,7 @@ def roster_import(ctx: click.Context, csv_file: Path, root: Path | None) -> None
     out.print(f"Imported {len(students)} student(s) from {csv_file} into the gradebook "
               f"({added} new, {updated} updated).")
     for row in bad:
-        out.print(f"[red]{csv_file}:{row.line}[/]: {row.reason} This row was skipped.")
+        out.print(f"[red]{csv_file}, line {row.line}[/]: {row.reason} This row was skipped.")
     if bad:
         out.print(f"{len(bad)} row(s) were skipped: fix them and import the file again (good rows are kept).")
     ctx.exit(1 if bad else 0)

@@ -29,9 +29,9 @@ class Collected:
     timestamp: str
 
 
-def nbgrader_executable() -> str:
-    here = Path(sys.executable).parent / "nbgrader"
-    return str(here) if here.exists() else "nbgrader"
+def nbgrader_command() -> list[str]:
+    """`nbgrader` of this very environment (the same as the `nbgrader` script)."""
+    return [sys.executable, "-m", "nbgrader"]
 
 
 def _exchange_args(exchange: Path | None) -> list[str]:
@@ -42,7 +42,7 @@ def run_nbgrader(course: Course, args: list[str], what: str) -> str:
     """Run `nbgrader ARGS` in the course folder; its log, or CourseError."""
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
-    done = subprocess.run([nbgrader_executable(), *args], cwd=course.root, capture_output=True, text=True, env=env)
+    done = subprocess.run([*nbgrader_command(), *args], cwd=course.root, capture_output=True, text=True, env=env)
     log = (done.stdout + done.stderr).strip()
     if done.returncode != 0:
         reasons = [line.split("]", 1)[-1].strip() for line in log.splitlines()

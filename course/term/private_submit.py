@@ -56,8 +56,11 @@ class PrivateExchangeSubmit(ExchangeSubmit):
         old_umask = os.umask(0o077)
         staging = os.path.join(self.inbound_path, ".staging-" + secrets.token_hex(16))
         try:
-            os.mkdir(staging, 0o700)  # nobody else can traverse it while files are copied
-            os.chmod(staging, 0o700)
+            # 0700 by the umask: nobody else can traverse it while files are
+            # copied. No chmod here: a chmod by a non-member of the inbound
+            # group would drop the inherited set-group-id bit, and the copy
+            # would then belong to the student's group, not the instructors'.
+            os.mkdir(staging, 0o700)
             work = os.path.join(staging, "submission")
             self.do_copy(self.src_path, work)
             with open(os.path.join(work, "timestamp.txt"), "w") as fh:

@@ -21,7 +21,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from . import terms
+from . import sandbox, terms
 from .build import ensure_runtime_compiled
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,20 @@ def memory_limit_bytes() -> int:
     return max(physical // 2, 4 * 1024**3)
 
 
+def grading_flags() -> list[str]:
+    """Emulator caps for grading runs: a process bomb hits `+P` (spawn raises
+    system_limit), atom exhaustion hits `+t` (the VM dies, the kernel restarts
+    it and the cell errors) long before either can hurt the machine."""
+    processes = os.environ.get("ELIXIR_KERNEL_MAX_PROCESSES", "65536")
+    atoms = os.environ.get("ELIXIR_KERNEL_MAX_ATOMS", "262144")
+    return ["+P", processes, "+t", atoms]
+
+
+def os_process_limit() -> int:
+    """RLIMIT_NPROC of the sandbox's own uid: OS processes and threads (the BEAM uses ~30)."""
+    return int(os.environ.get("ELIXIR_KERNEL_MAX_OS_PROCESSES", "256"))
+
+
 class BeamRuntime:
     """One BEAM process evaluating Elixir for one kernel."""
 
@@ -57,6 +71,7 @@ class BeamRuntime:
         self.env = env
         self.messages: queue.Queue = queue.Queue()
         self.proc: subprocess.Popen | None = None
+        self.sandbox: sandbox.Launch | None = None
         self._to_beam = None
 
     def start(self) -> None:
@@ -65,8 +80,11 @@ class BeamRuntime:
             raise RuntimeNotFound("Erlang is not installed (Debian: apt-get install elixir)")
         ebin = ensure_runtime_compiled()
         paths = [*map(str, elixir_lib_dirs()), str(ebin), *self.code_paths]
+        grading = self.env.get("ELIXIR_KERNEL_GRADING") == "1"
         cmd = [erl, "-noshell", "-noinput", "+Bi", "+sbwt", "none", "+sbwtdcpu", "none",
                "+sbwtdio", "none", "-boot", "no_dot_erlang"]
+        if grading:
+            cmd += grading_flags()
         for path in paths:
             cmd += ["-pa", path]
         cmd += ["-s", "Elixir.ElixirKernel.Main", "start"]
@@ -77,23 +95,32 @@ class BeamRuntime:
         in_read, out_write = (_above(fd, 10) for fd in (in_read, out_write))
 
         memory_limit = memory_limit_bytes()
+        env = {**os.environ, **self.env, "ERL_CRASH_DUMP_SECONDS": "0"}
+        # In grading runs the BEAM (not this kernel) starts inside the OS sandbox.
+        launch = sandbox.launch(grading, paths, env)
+        self.sandbox = launch
+        nproc = os_process_limit() if launch.uid is not None else None
+        if launch.walls:
+            log.info("grading sandbox: %s", ", ".join(launch.walls))
 
         def child_setup():
             os.dup2(in_read, 3)
             os.dup2(out_write, 4)
             # Past this the BEAM cannot allocate and exits; the kernel survives it.
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+            if nproc is not None:  # counted for the sandbox's own uid only
+                resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
-        env = {**os.environ, **self.env, "ERL_CRASH_DUMP_SECONDS": "0"}
         self.proc = subprocess.Popen(
-            cmd,
+            launch.prefix + cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             pass_fds=(3, 4, in_read, out_write),
             preexec_fn=child_setup,
             start_new_session=True,
-            env=env,
+            env=launch.env,
+            cwd=launch.cwd,
         )
         os.close(in_read)
         os.close(out_write)
@@ -152,6 +179,8 @@ class BeamRuntime:
                     self._to_beam.close()
                 except OSError:
                     pass
+            if self.sandbox:
+                sandbox.remove(self.sandbox.cleanup)
 
 
 def _above(fd: int, minimum: int) -> int:

@@ -121,8 +121,9 @@ defmodule ElixirKernel.Main do
 
   # Messages from the evaluator and IO servers.
 
-  defp handle_internal(%{eval: %{ref: ref}} = state, {:eval_done, ref, result, metadata, saved}) do
+  defp handle_internal(%{eval: %{ref: ref, io: io}} = state, {:eval_done, ref, result, metadata, saved}) do
     send_msg(state, {:result, ref, result, metadata})
+    if state.config.grading, do: reclaim_process_table(io)
     %{state | eval: nil, saved: saved}
   end
 
@@ -140,6 +141,14 @@ defmodule ElixirKernel.Main do
   end
 
   defp handle_internal(state, _other), do: state
+
+  # A process bomb leaves the table full and every later cell (and test) unable
+  # to spawn: in grading runs, the processes of the cell that filled it go.
+  defp reclaim_process_table(io) do
+    if :erlang.system_info(:process_count) > 0.9 * :erlang.system_info(:process_limit) do
+      IOServer.kill_cell_processes(io)
+    end
+  end
 
   defp death_reason(:killed, config) do
     {"MemoryLimitExceeded",
