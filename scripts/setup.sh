@@ -3,6 +3,7 @@
 # developer's machine: Debian packages for Elixir/OTP and the Erlang libraries
 # the course uses, the .venv with the Python packages, the BEAM side compiled
 # once, and the `elixir` kernelspec installed into .venv the Jupyter way.
+# bubblewrap sandboxes the BEAM in grading runs (docs/grading-security.md).
 # Every step checks before it acts, so a second run takes a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ ROOT=$PWD
 APT_PACKAGES=(elixir erlang-dev erlang-p1-sqlite3 erlang-proper erlang-meck
               erlang-mnesia erlang-inets erlang-crypto erlang-jose erlang-jiffy
               erlang-tools erlang-runtime-tools erlang-eunit erlang-os-mon
-              python3-venv make)
+              python3-venv make bubblewrap)
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 

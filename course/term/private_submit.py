@@ -61,12 +61,17 @@ class PrivateExchangeSubmit(ExchangeSubmit):
             # group would drop the inherited set-group-id bit, and the copy
             # would then belong to the student's group, not the instructors'.
             os.mkdir(staging, 0o700)
+            # The two marker files are created in the staging folder (which
+            # kept the set-group-id bit) and moved in after the copy:
+            # copytree's final copystat chmods the copy and so drops that bit,
+            # and files created in it afterwards would get the student's group.
+            for name, text in (("timestamp.txt", self.timestamp), ("submission_secret.txt", submission_secret)):
+                with open(os.path.join(staging, name), "w") as fh:
+                    fh.write(text)
             work = os.path.join(staging, "submission")
             self.do_copy(self.src_path, work)
-            with open(os.path.join(work, "timestamp.txt"), "w") as fh:
-                fh.write(self.timestamp)
-            with open(os.path.join(work, "submission_secret.txt"), "w") as fh:
-                fh.write(submission_secret)
+            for name in ("timestamp.txt", "submission_secret.txt"):
+                os.rename(os.path.join(staging, name), os.path.join(work, name))
             close_permissions(work)
             os.rename(work, dest_path)
         finally:

@@ -7,6 +7,9 @@ port with a random token; its HOME, Jupyter config, runtime, settings and
 workspace folders are temporary; its root folder is a scratch copy of the
 course (nbgrader config, the pilot lesson's source and release), so nbgrader's
 server extensions (validate, formgrader) grade there, never in the repository.
+The slow command-line work (autograde, feedback, report, `nbgrader validate`)
+starts with the server, in background threads, and runs while the student
+tests use the browser.
 Each test gets a fresh browser context; kernels a test started are shut down
 after it. On failure the page is saved as a PNG in a temporary folder whose
 path is printed in the failure report.
@@ -17,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,12 +28,18 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from lesson_files import ASSIGNMENT, REPO, VENV_BIN, run, venv_env
+from browser_course import VENV_BIN, grade_course, make_course, validate_stub_and_solved, venv_env
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the browser fixture says what to do; other tests still run
+    expect = sync_playwright = None
 
 CHROMIUM = "/usr/bin/chromium"
 # The launch flags known to work on these machines (closed network, root, no GPU).
@@ -41,22 +49,46 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SERVER_START_TIMEOUT = 120  # seconds
 SCREENSHOTS = pytest.StashKey[Path]()
 
+if expect is not None:
+    expect.set_options(timeout=60_000)  # ms, for every assertion on a page: slow shared machines
+
 
 @pytest.fixture(scope="session")
 def course_root(tmp_path_factory) -> Path:
-    """A scratch course: nbgrader config (with a private exchange), the pilot
-    lesson's source and release, registered in a fresh gradebook the standard
-    way (`nbgrader generate_assignment`)."""
+    """A scratch course (nbgrader config with a private exchange, the pilot lesson's source and release)."""
     root = tmp_path_factory.mktemp("course")
-    config = (REPO / "nbgrader_config.py").read_text(encoding="utf-8")
-    exchange = root.parent / f"{root.name}-exchange"
-    exchange.mkdir()
-    config += f"\n# browser tests: a private exchange for release/fetch\nc.Exchange.root = {str(exchange)!r}\n"
-    (root / "nbgrader_config.py").write_text(config, encoding="utf-8")
-    for folder in ("source", "release"):
-        shutil.copytree(REPO / folder / ASSIGNMENT, root / folder / ASSIGNMENT)
-    run([str(VENV_BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root)
+    exchange = tmp_path_factory.mktemp("exchange")
+    make_course(root, exchange)
     return root
+
+
+@pytest.fixture(scope="session")
+def background():
+    """Slow command-line work that runs while the browser tests run."""
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="browser-tests-background")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def course_work(course_root, background, tmp_path_factory) -> dict[str, Future]:
+    """Started with the server: the instructor's grading of the course (see
+    `browser_course.grade_course`) and `nbgrader validate` on the command line."""
+    return {"graded": background.submit(grade_course, course_root),
+            "validations": background.submit(validate_stub_and_solved, course_root,
+                                             tmp_path_factory.mktemp("validate"))}
+
+
+@pytest.fixture(scope="session")
+def graded_course(course_work) -> Path:
+    return course_work["graded"].result(timeout=1200)
+
+
+@pytest.fixture(scope="session")
+def cli_validations(course_work) -> dict[str, str]:
+    return course_work["validations"].result(timeout=1200)
 
 
 # --- the JupyterLab server ---------------------------------------------------------------------
@@ -106,7 +138,10 @@ def quiet_lab_settings(settings_dir: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab(course_root, tmp_path_factory):
+def lab(course_root, tmp_path_factory, request):
+    """JupyterLab on the scratch course."""
+    if any({"graded_course", "cli_validations"} & set(item.fixturenames) for item in request.session.items):
+        request.getfixturevalue("course_work")  # start the slow grading work now, in the background
     home = tmp_path_factory.mktemp("lab-home")
     env = venv_env(HOME=str(home),
                    JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
@@ -163,10 +198,8 @@ def stop_server(server: Lab) -> None:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make setup` (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
+    if sync_playwright is None or not os.path.exists(CHROMIUM):
+        pytest.fail(f"Playwright or {CHROMIUM} is missing: run `make setup` (it installs both)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from lesson_files import ASSIGNMENT, REPO
+from browser_course import ASSIGNMENT, REPO
 from notebook_ui import Notebook
 
 pytestmark = pytest.mark.xdist_group("browser")
