@@ -6,9 +6,7 @@ feedback` / `course report` pages opened in the browser."""
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
-import subprocess
 import time
 from pathlib import Path
 
@@ -16,55 +14,32 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from lesson_files import ASSIGNMENT, VENV_BIN, run, solved_release, venv_env
+from browser_course import ASSIGNMENT, REPO, STUDENT, course_id
 from notebook_ui import Notebook
 
 pytestmark = pytest.mark.xdist_group("browser")
 
-STUDENT = "ada"
 WRITTEN_ANSWER = "q1-validation-vs-constraint"
 VALIDATE_TIMEOUT = 180_000  # ms: validate runs the whole lesson on a fresh kernel
 
 
-def released_cells(course_root: Path, cell_type: str) -> list[nbformat.NotebookNode]:
+def released_cells(cell_type: str) -> list[nbformat.NotebookNode]:
     """The released lesson's graded cells of one type: "code" for Elixir test
     cells, "markdown" for written answers."""
-    notebook = nbformat.read(course_root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    notebook = nbformat.read(REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     return [c for c in notebook.cells
             if c.cell_type == cell_type and c.metadata.get("nbgrader", {}).get("grade")]
-
-
-def graded_test_cells(course_root: Path) -> list[nbformat.NotebookNode]:
-    return released_cells(course_root, "code")
 
 
 def first_test_name(cell) -> str:
     return re.search(r'test "((?:[^"\\]|\\.)*)"', cell.source).group(1).replace('\\"', '"')
 
 
-@pytest.fixture(scope="module")
-def graded_course(course_root):
-    """The course with one submission, a solved release by STUDENT, autograded by `nbgrader autograde`."""
-    folder = course_root / "submitted" / STUDENT / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(solved_release(course_root), folder / f"{ASSIGNMENT}.ipynb")
-    run([str(VENV_BIN / "nbgrader"), "autograde", ASSIGNMENT], cwd=course_root, timeout=600)
-    assert (course_root / "autograded" / STUDENT / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
-    return course_root
-
-
-def validate(course_root: Path, notebook: Path) -> str:
-    done = subprocess.run([str(VENV_BIN / "nbgrader"), "validate", str(notebook)], cwd=course_root,
-                          env=venv_env(), capture_output=True, text=True, timeout=600)
-    return done.stdout + done.stderr
-
-
-def assert_reports_the_unsolved_stub(report: str, course_root: Path) -> None:
+def assert_reports_the_unsolved_stub(report: str) -> None:
     """nbgrader's validation of the untouched release names every Elixir test
     cell (their tests fail on the "not implemented yet" stubs) and every
     unanswered written question, and nothing else."""
-    tests = graded_test_cells(course_root)
-    written = released_cells(course_root, "markdown")
+    tests, written = released_cells("code"), released_cells("markdown")
     assert tests and written
     assert report.count("The following cell failed") == len(tests) + len(written), report
     for cell in tests:
@@ -72,10 +47,8 @@ def assert_reports_the_unsolved_stub(report: str, course_root: Path) -> None:
     assert report.count("You did not provide a response") == len(written), report
 
 
-def test_nbgrader_validate_lists_the_failing_tests_of_the_released_stub(course_root, tmp_path):
-    stub = tmp_path / f"{ASSIGNMENT}.ipynb"
-    shutil.copy2(course_root / "release" / ASSIGNMENT / stub.name, stub)
-    assert_reports_the_unsolved_stub(validate(course_root, stub), course_root)
+def test_nbgrader_validate_lists_the_failing_tests_of_the_released_stub(cli_validations):
+    assert_reports_the_unsolved_stub(cli_validations["stub"])
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -83,16 +56,12 @@ def test_nbgrader_validate_lists_the_failing_tests_of_the_released_stub(course_r
     "(visible + hidden tests) while ClearHiddenTests removed the hidden tests, so Grade.run "
     "returns at most the visible points and nbgrader validate calls every solved cell "
     "'Partial credit; passed some but not all of the tests'"))
-def test_nbgrader_validate_passes_a_solved_notebook(course_root, tmp_path):
-    solved = tmp_path / f"{ASSIGNMENT}.ipynb"
-    nbformat.write(solved_release(course_root), solved)
-    report = validate(course_root, solved)
-    assert "Success! Your notebook passes all the tests." in report, report
+def test_nbgrader_validate_passes_a_solved_notebook(cli_validations):
+    assert "Success! Your notebook passes all the tests." in cli_validations["solved"], cli_validations["solved"]
 
 
-def test_validate_buttons_run_the_elixir_tests(page, lab, course_root):
-    # The instructor releases the lesson to the (private) exchange; the student fetches it.
-    run([str(VENV_BIN / "nbgrader"), "release_assignment", ASSIGNMENT, "--force"], cwd=course_root)
+def test_validate_buttons_run_the_elixir_tests(page, lab, graded_course):
+    # The instructor released the lesson to the (private) exchange; the student fetches it.
     page.goto(lab.url("lab"))
     page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
     page.locator(".lm-Menu-item[data-command='nbgrader:open-assignment-list']").click()
@@ -114,18 +83,17 @@ def test_validate_buttons_run_the_elixir_tests(page, lab, course_root):
     validate_button.click()
     dialog = page.locator(".jp-Dialog")
     expect(dialog).to_contain_text("Validation Results", timeout=VALIDATE_TIMEOUT)
-    assert_reports_the_unsolved_stub(dialog.inner_text(), course_root)
+    assert_reports_the_unsolved_stub(dialog.inner_text())
     dialog.locator("button.jp-mod-accept").click()
     expect(dialog).to_be_hidden()
 
     # The notebook toolbar's Validate button, on the fetched notebook.
-    course_id = re.search(r"course_id\s*=\s*['\"]([^'\"]+)", (course_root / "nbgrader_config.py").read_text())[1]
-    fetched_notebook = f"{course_id}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"  # where the fetch put it
+    fetched_notebook = f"{course_id(lab.root)}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"  # where the fetch put it
     assert (lab.root / fetched_notebook).is_file(), sorted(p.name for p in lab.root.iterdir())
     notebook = Notebook(page).open(lab.url(f"lab/tree/{fetched_notebook}"))
     notebook.page.locator(".jp-NotebookPanel-toolbar .jp-ToolbarButton", has_text="Validate").click()
     expect(dialog).to_contain_text("Validation Results", timeout=VALIDATE_TIMEOUT)
-    assert_reports_the_unsolved_stub(dialog.inner_text(), course_root)
+    assert_reports_the_unsolved_stub(dialog.inner_text())
 
 
 def gradebook_row(course_root: Path, cell: str) -> dict:
@@ -166,7 +134,7 @@ def test_formgrader_grades_a_written_answer(page, lab, graded_course):
     # (full points: the solved submission passes visible and hidden tests) and its ✓ report.
     score = formgrader.locator(f"input.score#{WRITTEN_ANSWER}")
     expect(score).to_be_visible()
-    for cell in graded_test_cells(graded_course):
+    for cell in released_cells("code"):
         meta = cell.metadata["nbgrader"]
         expect(formgrader.locator(f"input.score#{meta['grade_id']}")).to_have_attribute(
             "placeholder", re.compile(rf"^{meta['points']:g}(\.0)?$"))
@@ -191,28 +159,35 @@ def test_formgrader_grades_a_written_answer(page, lab, graded_course):
 
 
 def test_feedback_and_class_report_open_with_charts(page, graded_course):
-    course = [str(VENV_BIN / "course")]
-    commands = [course + ["feedback", ASSIGNMENT, "--root", str(graded_course)],
-                course + ["report", ASSIGNMENT, "--root", str(graded_course)]]
-    running = [subprocess.Popen(c, cwd=graded_course, env=venv_env(), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True) for c in commands]
-    for command, process in zip(commands, running):
-        output, _ = process.communicate(timeout=600)
-        assert process.returncode == 0, (command, output)
-
+    # `course feedback` and `course report` ran after the autograde (browser_course.grade_course).
     feedback = graded_course / "feedback" / STUDENT / ASSIGNMENT / f"{ASSIGNMENT}.html"
     page.goto(feedback.as_uri())
     body = page.locator("body")
-    for cell in graded_test_cells(graded_course):
+    for cell in released_cells("code"):
         expect(body).to_contain_text(first_test_name(cell))
-    expect(body).not_to_contain_text("hidden_test")  # hidden tests by name only, never their code
+    shown = body.inner_text()
+    leaked = [line for line in hidden_test_lines() if line in shown]
+    assert leaked == [], f"hidden test code in the student's feedback: {leaked}"
     assert_images_rendered(page)
 
     report = graded_course / "reports" / ASSIGNMENT / "index.html"
     page.goto(report.as_uri())
-    expect(page.locator("body")).to_contain_text(ASSIGNMENT)
-    assert page.locator("img").count() >= 3
+    expect(page.locator("h1")).to_contain_text(ASSIGNMENT)
+    expect(page.locator("body")).to_contain_text(STUDENT)
+    assert page.locator("img").count() >= 3, "the class report has its charts (score, pass rate, exercises)"
     assert_images_rendered(page)
+
+
+def hidden_test_lines() -> list[str]:
+    """The code lines of the source's hidden tests (assertions), which students never see."""
+    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    lines = []
+    for cell in notebook.cells:
+        hidden = re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, flags=re.S)
+        lines += [line.strip() for block in hidden for line in block.splitlines()
+                  if line.strip().startswith(("assert", "refute"))]
+    assert lines, "the pilot lesson has hidden tests"
+    return lines
 
 
 def assert_images_rendered(page) -> None:
