@@ -12,7 +12,8 @@ ROOT=$PWD
 APT_PACKAGES=(elixir erlang-dev erlang-p1-sqlite3 erlang-proper erlang-meck
               erlang-mnesia erlang-inets erlang-crypto erlang-jose erlang-jiffy
               erlang-tools erlang-runtime-tools erlang-eunit erlang-os-mon
-              python3-venv make bubblewrap)
+              python3-venv make bubblewrap
+              chromium)  # headless Chromium: the browser tests (tests/browser, Playwright)
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
@@ -55,3 +56,26 @@ fi
 # Elixir helpers (grading, benchmarks).
 .venv/bin/python -m elixir_kernel install --sys-prefix --quiet \
   --code-path "$ROOT/course/elixir/ebin" --prelude "require Grade"
+
+# Elixir syntax highlighting in JupyterLab: a prebuilt lab extension, committed
+# built (kernels/jupyterlab_elixir/labextension/). Rebuilt only when its sources
+# changed since that build (needs Node.js and npm), then installed into .venv the
+# Jupyter way (pip puts it in .venv/share/jupyter/labextensions/jupyterlab-elixir).
+LABEXT=kernels/jupyterlab_elixir
+labext_sources=$(cd "$LABEXT" && cat package.json package-lock.json tsconfig.json src/*.ts | sha256sum | cut -c1-16)
+if [[ $(cat "$LABEXT/labextension-sources.sha256" 2>/dev/null) != "$labext_sources" ]]; then
+  say "building the JupyterLab Elixir extension (its sources changed)"
+  if ! command -v npm >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  (cd "$LABEXT" && npm ci --no-audit --no-fund --loglevel=error && PATH="$ROOT/.venv/bin:$PATH" npm run build)
+  echo "$labext_sources" > "$LABEXT/labextension-sources.sha256"
+fi
+labext_stamp=.venv/.jupyterlab-elixir-installed
+labext_want=$(cat "$LABEXT/pyproject.toml" "$LABEXT/install.json" "$LABEXT/labextension/package.json" | sha256sum | cut -c1-16)
+if [[ ! -f .venv/share/jupyter/labextensions/jupyterlab-elixir/package.json || ! -f $labext_stamp
+      || $(cat "$labext_stamp") != "$labext_want" ]]; then
+  say "installing the JupyterLab Elixir extension into .venv"
+  .venv/bin/python -m pip install -q --no-deps --force-reinstall "./$LABEXT"
+  echo "$labext_want" > "$labext_stamp"
+fi

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 import pytest
@@ -70,18 +71,19 @@ def solved_release(root: Path = REPO) -> nbformat.NotebookNode:
     return notebook
 
 
-def grade_course(root: Path) -> Path:
+def grade_course(root: Path, on_released: Callable[[], None] = lambda: None) -> Path:
     """The instructor's side, the standard way: register the assignment in a fresh
-    gradebook, take STUDENT's submission (a solved release), `nbgrader autograde`
-    it, release the lesson to the exchange, then write feedback and the class report
-    with `course feedback` / `course report`."""
+    gradebook, release the lesson to the exchange (then call `on_released`), take
+    STUDENT's submission (a solved release) and `nbgrader autograde` it, then write
+    feedback and the class report with `course feedback` / `course report`."""
     nbgrader, course = str(VENV_BIN / "nbgrader"), str(VENV_BIN / "course")
     run([nbgrader, "generate_assignment", ASSIGNMENT, "--force"], cwd=root)
+    run([nbgrader, "release_assignment", ASSIGNMENT, "--force"], cwd=root)
+    on_released()
     submission = root / "submitted" / STUDENT / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     submission.parent.mkdir(parents=True)
     nbformat.write(solved_release(root), submission)
     run([nbgrader, "autograde", ASSIGNMENT], cwd=root)
-    run([nbgrader, "release_assignment", ASSIGNMENT, "--force"], cwd=root)
     run([course, "feedback", ASSIGNMENT, "--root", str(root)], cwd=root)
     run([course, "report", ASSIGNMENT, "--root", str(root)], cwd=root)
     return root

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,12 +74,26 @@ def background():
 
 
 @pytest.fixture(scope="session")
-def course_work(course_root, background, tmp_path_factory) -> dict[str, Future]:
-    """Started with the server: the instructor's grading of the course (see
+def course_work(course_root, background, tmp_path_factory) -> dict:
+    """Started with the server: the instructor's work on the course (see
     `browser_course.grade_course`) and `nbgrader validate` on the command line."""
-    return {"graded": background.submit(grade_course, course_root),
+    released = threading.Event()
+    return {"released": released,
+            "graded": background.submit(grade_course, course_root, released.set),
             "validations": background.submit(validate_stub_and_solved, course_root,
                                              tmp_path_factory.mktemp("validate"))}
+
+
+@pytest.fixture(scope="session")
+def released_course(course_root, course_work) -> Path:
+    """The course once the lesson is in the exchange, for students to fetch (grading may still run)."""
+    graded: Future = course_work["graded"]
+    deadline = time.monotonic() + 1200
+    while not course_work["released"].wait(timeout=1):
+        if graded.done():
+            graded.result()  # raises what went wrong
+        assert time.monotonic() < deadline, "the lesson was not released in time"
+    return course_root
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +155,8 @@ def quiet_lab_settings(settings_dir: Path) -> None:
 @pytest.fixture(scope="session")
 def lab(course_root, tmp_path_factory, request):
     """JupyterLab on the scratch course."""
-    if any({"graded_course", "cli_validations"} & set(item.fixturenames) for item in request.session.items):
+    if any({"released_course", "graded_course", "cli_validations"} & set(item.fixturenames)
+           for item in request.session.items):
         request.getfixturevalue("course_work")  # start the slow grading work now, in the background
     home = tmp_path_factory.mktemp("lab-home")
     env = venv_env(HOME=str(home),

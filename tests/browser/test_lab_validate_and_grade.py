@@ -60,7 +60,7 @@ def test_nbgrader_validate_passes_a_solved_notebook(cli_validations):
     assert "Success! Your notebook passes all the tests." in cli_validations["solved"], cli_validations["solved"]
 
 
-def test_validate_buttons_run_the_elixir_tests(page, lab, graded_course):
+def test_validate_buttons_run_the_elixir_tests(page, lab, released_course):
     # The instructor released the lesson to the (private) exchange; the student fetches it.
     page.goto(lab.url("lab"))
     page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
