@@ -112,7 +112,17 @@ defmodule Bench do
         {pid, monitor}
       end
 
-    Enum.each(workers, fn {pid, _} -> receive(do: ({^go, :ready, ^pid} -> :ok)) end)
+    # A task that crashes while warming up must fail the measurement, not hang it.
+    Enum.each(workers, fn {pid, monitor} ->
+      receive do
+        {^go, :ready, ^pid} ->
+          :ok
+
+        {:DOWN, ^monitor, :process, ^pid, reason} ->
+          Enum.each(workers, fn {other, _} -> Process.exit(other, :kill) end)
+          raise "a benchmark task crashed while warming up: #{inspect(reason)}"
+      end
+    end)
     :erlang.garbage_collect()
     memory_before = :erlang.memory(:total)
     started = :erlang.monotonic_time()
