@@ -31,12 +31,18 @@ def _run(args: list[str], cwd: Path, what: str) -> None:
         raise CourseError(f"{what} failed in {cwd} (exit code {done.returncode}):\n{tail}")
 
 
-def make_scratch_course(repo: Path, dest: Path, assignments: list[str]) -> Course:
+def make_scratch_course(repo: Path, dest: Path, assignments: list[str], cell_timeout: int | None = None) -> Course:
     """Copy what grading `assignments` needs from `repo` into `dest` and
     register them in a fresh gradebook there. Builds source/ID from
-    lessons/ID.md (with `course build`) when the repo has no source yet."""
+    lessons/ID.md (with `course build`) when the repo has no source yet.
+    `cell_timeout` shortens nbgrader's per-cell timeout in the copy (tests
+    with looping submissions need not wait the course's full timeout)."""
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(repo / "nbgrader_config.py", dest / "nbgrader_config.py")
+    config = (repo / "nbgrader_config.py").read_text(encoding="utf-8")
+    if cell_timeout:
+        config += (f"\n# scratch copy: shorter per-cell timeout\nc.Execute.timeout = {cell_timeout}\n"
+                   f"c.ExecutePreprocessor.timeout = {cell_timeout}\n")
+    (dest / "nbgrader_config.py").write_text(config, encoding="utf-8")
     for assignment in assignments:
         lesson = repo / "lessons" / f"{assignment}.md"
         if lesson.is_file():

@@ -41,7 +41,7 @@ def test_system_halt_gives_an_error_and_a_fresh_runtime(fresh_kernel):
 def test_a_cell_that_eats_memory_is_stopped_and_state_kept():
     import os
 
-    from conftest import KernelDriver
+    from kernel_driver import KernelDriver
 
     driver = KernelDriver(env={**os.environ, "ELIXIR_KERNEL_MAX_HEAP_MB": "200"})
     try:
@@ -60,7 +60,7 @@ def test_out_of_memory_death_of_the_runtime_is_contained():
     # allocate (its address space is capped) and dies.
     import os
 
-    from conftest import KernelDriver
+    from kernel_driver import KernelDriver
 
     driver = KernelDriver(env={**os.environ, "ELIXIR_KERNEL_MEMORY_LIMIT_MB": "4096"})
     try:

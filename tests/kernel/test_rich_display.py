@@ -73,7 +73,7 @@ def test_renderer_plug_in_turns_data_into_a_png(tmp_path):
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: squares-renderer\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text("[elixir_kernel.renderers]\nsquares = squares_renderer:render\n")
 
-    from conftest import KernelDriver
+    from kernel_driver import KernelDriver
 
     env = {**os.environ, "PYTHONPATH": str(plugin)}
     driver = KernelDriver(env=env)
