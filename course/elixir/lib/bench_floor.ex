@@ -53,7 +53,14 @@ defmodule Bench.Floor do
     {:ok, registry} = Registry.start_link(keys: :unique, name: name)
     Process.unlink(registry)
     {:ok, _} = Registry.register(name, :key, :value)
-    {fn -> Registry.lookup(name, :key) end, fn -> Process.exit(registry, :kill) end}
+    # Registering links the caller to the registry: unregister (which unlinks)
+    # before stopping it, or the stop would take the caller down too.
+    stop = fn ->
+      Registry.unregister(name, :key)
+      Supervisor.stop(registry, :normal)
+    end
+
+    {fn -> Registry.lookup(name, :key) end, stop}
   end
 
   def setup(kind) do
