@@ -90,7 +90,7 @@ def run_autograde(course: Course, assignment: str, jobs: int, students: list[str
     with grading_progress(out, len(submissions), f"autograde {assignment}") as on_outcome:
         outcomes = grade_in_parallel(course, assignment, submissions, jobs, on_outcome)
     results.write_status(course, assignment, outcomes)
-    out.print(summary_table(outcomes, f"{assignment}: autograde summary", behaviours))
+    out.print(summary_table(outcomes, f"{assignment}: autograde summary", behaviours, out.width))
     for note in failure_notes(outcomes):
         out.print(note)
     out.print(summary_line(outcomes, time.monotonic() - started, jobs))

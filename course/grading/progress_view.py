@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Callable, Iterator
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -49,15 +50,19 @@ def grading_progress(console: Console, total: int, label: str) -> Iterator[Calla
         yield on_outcome
 
 
-def summary_table(outcomes: list[Outcome], title: str, behaviours: dict[str, str] | None = None) -> Table:
-    """One row per student; the reasons of failures follow the table (see `failure_notes`)."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("student", no_wrap=True)
+def summary_table(outcomes: list[Outcome], title: str, behaviours: dict[str, str] | None = None,
+                  width: int = 80) -> Table:
+    """One row per student, fitted to `width` columns; the reasons of
+    failures follow the table (see `failure_notes`)."""
+    spare = max(30, width - 34)  # what status, score, time and padding leave
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("student", no_wrap=True, overflow="ellipsis",
+                     max_width=spare * 11 // 20 if behaviours else spare)
     if behaviours:
-        table.add_column("simulates", style="dim", overflow="ellipsis", no_wrap=True, max_width=44)
-    table.add_column("status", no_wrap=True)
-    table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("time", justify="right", no_wrap=True)
+        table.add_column("simulates", style="dim", overflow="ellipsis", no_wrap=True, max_width=spare * 9 // 20)
+    table.add_column("status", no_wrap=True, min_width=9)
+    table.add_column("score", justify="right", no_wrap=True, min_width=7)
+    table.add_column("time", justify="right", no_wrap=True, min_width=6)
     for o in outcomes:
         row = [o.student]
         if behaviours:

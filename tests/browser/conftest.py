@@ -8,8 +8,8 @@ workspace folders are temporary; its root folder is a scratch copy of the
 course (nbgrader config, the pilot lesson's source and release), so nbgrader's
 server extensions (validate, formgrader) grade there, never in the repository.
 The slow command-line work (autograde, feedback, report, `nbgrader validate`)
-starts with the server, in background threads, and runs while the student
-tests use the browser.
+that the selected tests need starts with the server, in background threads,
+and runs while the student tests use the browser.
 Each test gets a fresh browser context; kernels a test started are shut down
 after it. On failure the page is saved as a PNG in a temporary folder whose
 path is printed in the failure report.
@@ -74,22 +74,24 @@ def background():
 
 
 @pytest.fixture(scope="session")
-def course_work(course_root, background, tmp_path_factory) -> dict:
-    """Started with the server: the instructor's work on the course (see
-    `browser_course.grade_course`) and `nbgrader validate` on the command line."""
+def course_grading(course_root, background) -> tuple[threading.Event, Future]:
+    """The instructor's work on the course, in the background (`browser_course.grade_course`)."""
     released = threading.Event()
-    return {"released": released,
-            "graded": background.submit(grade_course, course_root, released.set),
-            "validations": background.submit(validate_stub_and_solved, course_root,
-                                             tmp_path_factory.mktemp("validate"))}
+    return released, background.submit(grade_course, course_root, released.set)
 
 
 @pytest.fixture(scope="session")
-def released_course(course_root, course_work) -> Path:
+def course_validations(course_root, background, tmp_path_factory) -> Future:
+    """`nbgrader validate` on the command line, in the background."""
+    return background.submit(validate_stub_and_solved, course_root, tmp_path_factory.mktemp("validate"))
+
+
+@pytest.fixture(scope="session")
+def released_course(course_root, course_grading) -> Path:
     """The course once the lesson is in the exchange, for students to fetch (grading may still run)."""
-    graded: Future = course_work["graded"]
+    released, graded = course_grading
     deadline = time.monotonic() + 1200
-    while not course_work["released"].wait(timeout=1):
+    while not released.wait(timeout=1):
         if graded.done():
             graded.result()  # raises what went wrong
         assert time.monotonic() < deadline, "the lesson was not released in time"
@@ -97,13 +99,18 @@ def released_course(course_root, course_work) -> Path:
 
 
 @pytest.fixture(scope="session")
-def graded_course(course_work) -> Path:
-    return course_work["graded"].result(timeout=1200)
+def graded_course(course_grading) -> Path:
+    return course_grading[1].result(timeout=1200)
 
 
 @pytest.fixture(scope="session")
-def cli_validations(course_work) -> dict[str, str]:
-    return course_work["validations"].result(timeout=1200)
+def cli_validations(course_validations) -> dict[str, str]:
+    return course_validations.result(timeout=1200)
+
+
+# Background work a browser test session will need, started with the server.
+STARTED_EARLY = {"released_course": "course_grading", "graded_course": "course_grading",
+                 "cli_validations": "course_validations"}
 
 
 # --- the JupyterLab server ---------------------------------------------------------------------
@@ -116,10 +123,12 @@ class Lab:
     log: Path
     process: subprocess.Popen
 
-    def url(self, path: str = "lab", reset: bool = True) -> str:
-        """A browser URL of this server, logged in with the token."""
-        query = f"token={self.token}" + ("&reset" if reset else "")
-        return f"{self.base}{path}?{query}"
+    def url(self, tree: str | None = None) -> str:
+        """A JupyterLab URL logged in with the token, in a new empty workspace
+        (so no layout carries over from another test, and no `?reset` reload),
+        optionally opening `tree` (a path under the server root)."""
+        path = f"lab/workspaces/test-{secrets.token_hex(6)}" + (f"/tree/{tree}" if tree else "")
+        return f"{self.base}{path}?token={self.token}"
 
     def api(self, method: str, path: str, timeout: float = 30):
         request = urllib.request.Request(f"{self.base}api/{path}", method=method,
@@ -155,9 +164,10 @@ def quiet_lab_settings(settings_dir: Path) -> None:
 @pytest.fixture(scope="session")
 def lab(course_root, tmp_path_factory, request):
     """JupyterLab on the scratch course."""
-    if any({"released_course", "graded_course", "cli_validations"} & set(item.fixturenames)
-           for item in request.session.items):
-        request.getfixturevalue("course_work")  # start the slow grading work now, in the background
+    needed = {name for item in request.session.items for name in item.fixturenames}
+    for fixture, work in STARTED_EARLY.items():
+        if fixture in needed:
+            request.getfixturevalue(work)  # slow command-line work: start it now, in the background
     home = tmp_path_factory.mktemp("lab-home")
     env = venv_env(HOME=str(home),
                    JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
@@ -171,7 +181,8 @@ def lab(course_root, tmp_path_factory, request):
     log = home / "jupyterlab.log"
     command = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
                f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={course_root}"]
+               f"--ServerApp.root_dir={course_root}",
+               "--LabApp.expose_app_in_browser=True"]  # lets the tests wait until the app has restored
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=course_root, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
@@ -238,6 +249,22 @@ def page(browser, lab, request):
             lab.shutdown_kernels()
         except (urllib.error.URLError, OSError):
             pass
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep `--dist loadgroup` groups together under pytest 9.
+
+    pytest-xdist 3.8 groups tests by appending "@group" to `item._nodeid`, which
+    pytest 9 no longer reads (node ids live in `item._id`), so every group is
+    split across workers: the browser tests would start a JupyterLab and a
+    grading run on each. Carry xdist's suffix over to the id pytest 9 uses
+    (a no-op on pytest 8 and without xdist). Applies to every group of the suite."""
+    for item in items:
+        grouped = item.__dict__.get("_nodeid")
+        current = getattr(item, "_id", None)
+        if grouped and current is not None and grouped != item.nodeid and hasattr(type(current), "parse"):
+            item._id = type(current).parse(grouped)
 
 
 def screenshot_folder(config) -> Path:

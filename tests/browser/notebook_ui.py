@@ -19,6 +19,14 @@ KERNEL_NAME = ".jp-NotebookPanel-toolbar .jp-KernelName"
 KERNEL_STATUS = ".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator"
 
 
+def open_jupyterlab(page: Page, url: str) -> None:
+    """Load JupyterLab and wait until it has started and restored its layout
+    (the server exposes the app to the page as `window.jupyterapp`)."""
+    page.goto(url)
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=KERNEL_START)
+    page.evaluate("async () => { await window.jupyterapp.restored; }")
+
+
 class Notebook:
     def __init__(self, page: Page):
         self.page = page
@@ -27,7 +35,7 @@ class Notebook:
 
     def open(self, url: str) -> "Notebook":
         """Open a notebook URL and wait until its Elixir kernel is idle."""
-        self.page.goto(url)
+        open_jupyterlab(self.page, url)
         self.page.locator(CELLS).first.wait_for(timeout=KERNEL_START)
         expect(self.page.locator(KERNEL_NAME)).to_have_text("Elixir", timeout=KERNEL_START)
         self.wait_idle(KERNEL_START)
@@ -69,6 +77,20 @@ class Notebook:
         expect(cell.locator(".cm-editor")).to_have_class(re.compile(r"\bcm-focused\b"))
         if code:
             self.page.keyboard.insert_text(code)
+        return cell
+
+    def insert_markdown_cell(self, text: str) -> Locator:
+        """Insert a Markdown cell above the active one (`a`, then `m`), type `text`, render it."""
+        self.page.keyboard.press("Escape")
+        self.page.keyboard.press("a")
+        self.page.keyboard.press("m")
+        cell = self.cell(self.active_index())
+        expect(cell).to_have_class(re.compile(r"\bjp-MarkdownCell\b"))
+        self.page.keyboard.press("Enter")
+        expect(cell.locator(".cm-editor")).to_have_class(re.compile(r"\bcm-focused\b"))
+        self.page.keyboard.insert_text(text)
+        self.page.keyboard.press("Shift+Enter")
+        expect(cell.locator(".jp-RenderedMarkdown")).to_be_visible()
         return cell
 
     def run_new_cell(self, code: str, wait: bool = True) -> Locator:

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_course import ASSIGNMENT, REPO, STUDENT, course_id
-from notebook_ui import Notebook
+from notebook_ui import Notebook, open_jupyterlab
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -62,13 +62,13 @@ def test_nbgrader_validate_passes_a_solved_notebook(cli_validations):
 
 def test_validate_buttons_run_the_elixir_tests(page, lab, released_course):
     # The instructor released the lesson to the (private) exchange; the student fetches it.
-    page.goto(lab.url("lab"))
+    open_jupyterlab(page, lab.url())
     page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
     page.locator(".lm-Menu-item[data-command='nbgrader:open-assignment-list']").click()
     released = page.locator("#released_assignments_list .list_item", has_text=ASSIGNMENT)
     released.locator("button", has_text="Fetch").click()
     fetched = page.locator("#fetched_assignments_list")
-    expect(fetched.locator(".assignment-notebooks-link", has_text=ASSIGNMENT)).to_be_visible()
+    expect(fetched.locator(".assignment-notebooks-link", has_text=ASSIGNMENT)).to_be_visible(timeout=120_000)
     expect(page.locator("#fetched_assignments_list_loading")).to_be_hidden()
     validate_button = fetched.locator("button", has_text="Validate")
     for _ in range(3):  # the list may re-render (collapsed) right after the fetch
@@ -90,13 +90,14 @@ def test_validate_buttons_run_the_elixir_tests(page, lab, released_course):
     # The notebook toolbar's Validate button, on the fetched notebook.
     fetched_notebook = f"{course_id(lab.root)}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"  # where the fetch put it
     assert (lab.root / fetched_notebook).is_file(), sorted(p.name for p in lab.root.iterdir())
-    notebook = Notebook(page).open(lab.url(f"lab/tree/{fetched_notebook}"))
+    notebook = Notebook(page).open(lab.url(tree=fetched_notebook))
     notebook.page.locator(".jp-NotebookPanel-toolbar .jp-ToolbarButton", has_text="Validate").click()
     expect(dialog).to_contain_text("Validation Results", timeout=VALIDATE_TIMEOUT)
     assert_reports_the_unsolved_stub(dialog.inner_text())
 
 
 def gradebook_row(course_root: Path, cell: str) -> dict:
+    """STUDENT's grade of one graded cell in gradebook.db, with the TA's comment on it."""
     with sqlite3.connect(course_root / "gradebook.db") as db:
         db.row_factory = sqlite3.Row
         row = db.execute(
@@ -116,7 +117,7 @@ def test_formgrader_grades_a_written_answer(page, lab, graded_course):
     before = gradebook_row(graded_course, WRITTEN_ANSWER)
     assert before["needs_manual_grade"] and before["manual_score"] is None, before
 
-    page.goto(lab.url("lab"))
+    open_jupyterlab(page, lab.url())
     page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
     page.locator(".lm-Menu-item[data-command='nbgrader:open-formgrader']").click()
     formgrader = page.frame_locator("iframe[src*='formgrader']")

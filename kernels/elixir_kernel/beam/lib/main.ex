@@ -112,7 +112,7 @@ defmodule ElixirKernel.Main do
     reply(state, ref, Intellisense.is_complete(code))
   end
 
-  defp handle_request(_state, :shutdown), do: System.halt(0)
+  defp handle_request(_state, {:shutdown}), do: System.halt(0)
 
   defp handle_request(state, other) do
     send_msg(state, {:log, "unknown request: " <> inspect(other)})
