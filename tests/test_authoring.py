@@ -26,6 +26,7 @@ from course.authoring import (
 from course.authoring.commands import build, lint, release
 from course.authoring.elixir_source import scan
 from course.authoring.tests_cell import ends_with_grade_run
+from course.authoring.withhold import withhold_hidden_tests
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
@@ -301,6 +302,8 @@ def test_release_hides_secrets_and_registers_the_assignment(course: Path, no_ker
     cells = cells_by_id(release_of(course))
     assert "doubles 2" in cells["doubler_tests"].source
     assert cells["doubler_tests"].metadata.nbgrader["points"] == 3.5
+    # Where the hidden tests were, Grade.run learns what they are worth (see Grade.Withheld).
+    assert cells["doubler_tests"].source.endswith("  end\n  withheld_tests points: 2\nend")
     assert "YOUR ANSWER HERE" in cells["why_guard"].source
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "elixir-day-two") as gradebook:
@@ -359,6 +362,22 @@ def test_check_detects_missing_and_tampered_releases(course: Path):
     assert tampered.exit_code == 1
     assert f"release/{LESSON}/{LESSON}.ipynb is out of date" in tampered.output
     assert f"source/{LESSON}" not in tampered.output
+
+
+def test_withheld_line_sums_each_hidden_region_and_keeps_its_indent():
+    source = "\n".join([
+        "Grade.run do",
+        "  test \"a\", points: 1 do", "    assert true", "  end",
+        "    ### BEGIN HIDDEN TESTS",
+        "  hidden_test \"b\", points: 1.5 do", "    assert true", "  end",
+        "  hidden_test \"c\", points: 2 do", "    assert true", "  end",
+        "    ### END HIDDEN TESTS",
+        "  ### BEGIN HIDDEN TESTS", "  # no tests here", "  ### END HIDDEN TESTS",
+        "end",
+    ])
+    assert withhold_hidden_tests(source).split("\n")[4:] == ["    withheld_tests points: 3.5", "end"]
+    assert withhold_hidden_tests("Grade.run do\n  test \"a\", points: 1 do\n    :ok\n  end\nend") is None
+    assert withhold_hidden_tests("### BEGIN HIDDEN TESTS\nx = 1\n### END HIDDEN TESTS") is None
 
 
 def test_verify_release_names_every_leak():

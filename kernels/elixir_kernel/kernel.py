@@ -257,8 +257,9 @@ class ElixirKernel(Kernel):
 def start_runtime() -> tuple[BeamRuntime, str | None]:
     """Starts a BEAM for this kernel; returns it and an error sentence if it could not start."""
     code_paths = [p for p in os.environ.get("ELIXIR_KERNEL_CODE_PATH", "").split(":") if p]
-    grading = bool(os.environ.get("NBGRADER_EXECUTION"))
-    runtime = BeamRuntime(code_paths, {"ELIXIR_KERNEL_GRADING": "1" if grading else "0"})
+    nbgrader_run = os.environ.get("NBGRADER_EXECUTION", "")  # "autograde", "validate" or unset
+    runtime = BeamRuntime(code_paths, {"ELIXIR_KERNEL_GRADING": "1" if nbgrader_run else "0",
+                                       "ELIXIR_KERNEL_AUTOGRADE": "1" if nbgrader_run == "autograde" else "0"})
     try:
         runtime.start()
         return runtime, None

@@ -51,11 +51,6 @@ def test_nbgrader_validate_lists_the_failing_tests_of_the_released_stub(cli_vali
     assert_reports_the_unsolved_stub(cli_validations["stub"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grading bug, not the browser's: a released test cell keeps the cell's full points "
-    "(visible + hidden tests) while ClearHiddenTests removed the hidden tests, so Grade.run "
-    "returns at most the visible points and nbgrader validate calls every solved cell "
-    "'Partial credit; passed some but not all of the tests'"))
 def test_nbgrader_validate_passes_a_solved_notebook(cli_validations):
     assert "Success! Your notebook passes all the tests." in cli_validations["solved"], cli_validations["solved"]
 

@@ -17,13 +17,16 @@ defmodule Grade do
         end
       end
 
+  A released notebook has `withheld_tests points: N` where the hidden tests
+  were (the release step writes it; see `Grade.Withheld`).
+
   This module is the front end only: the `run/2` macro checks the block at
   compile time and turns every test body into a closure of the caller's
   environment; `Grade.Runner` runs them in isolation and `Grade.Report`
   words the results.
   """
 
-  alias Grade.{Report, Runner}
+  alias Grade.{Report, Runner, Withheld}
 
   @test_kinds [:test, :hidden_test]
   @test_options [:points, :timeout]
@@ -49,7 +52,10 @@ defmodule Grade do
     caller = __CALLER__
     body = fetch_do!(block, "Grade.run", caller)
     run_opts = literal_opts!(opts, @run_options, "Grade.run", caller)
-    specs = body |> block_exprs() |> Enum.map(&spec!(&1, caller))
+    {withheld, tests} = body |> block_exprs() |> Enum.split_with(&withheld_form?/1)
+    specs = Enum.map(tests, &spec!(&1, caller))
+    withheld_points = withheld |> Enum.map(&withheld_points!(&1, caller)) |> Enum.sum()
+    run_opts = if withheld_points > 0, do: Keyword.put(run_opts, :withheld, withheld_points), else: run_opts
 
     quote do
       Grade.run_specs(unquote(specs), unquote(run_opts))
@@ -66,7 +72,9 @@ defmodule Grade do
   @spec run_specs([Runner.spec()], keyword) :: float
   def run_specs(specs, opts \\ []) do
     print_result = fn result -> print(Report.format_result(result)) end
+    {withheld, opts} = Keyword.pop(opts, :withheld, 0)
     results = Runner.run_tests(specs, Keyword.put(opts, :on_result, print_result))
+    results = with_withheld(results, Withheld.result(withheld, results), print_result)
     print(Report.format_score(results))
     attach(Report.metadata(results))
     {earned, _max} = Report.score(results)
@@ -75,6 +83,13 @@ defmodule Grade do
     kind, reason ->
       print(["Grade: the grader itself failed: ", Exception.format_banner(kind, reason), "\n"])
       0.0
+  end
+
+  defp with_withheld(results, nil, _print_result), do: results
+
+  defp with_withheld(results, withheld, print_result) do
+    print_result.(withheld)
+    results ++ [withheld]
   end
 
   defp print(iodata) do
@@ -122,6 +137,19 @@ defmodule Grade do
           unquote(body)
         end
       }
+    end
+  end
+
+  # `withheld_tests points: N`: left by the release step where hidden tests were (see Grade.Withheld).
+  defp withheld_form?({:withheld_tests, _meta, [opts]}) when is_list(opts), do: true
+  defp withheld_form?(_expr), do: false
+
+  defp withheld_points!({:withheld_tests, meta, [opts]}, caller) do
+    opts = literal_opts!(opts, [:points], "withheld_tests", caller, meta)
+
+    case Keyword.fetch(opts, :points) do
+      {:ok, points} -> points
+      :error -> compile_error!(caller, meta, "withheld_tests needs points: N")
     end
   end
 

@@ -59,8 +59,8 @@ defmodule Grade.Report do
   @doc "One result: `✓ name  1/1`, or `✗ name  0/2` and its message indented 4 spaces."
   @spec format_result(Grade.Runner.result()) :: iodata
   def format_result(result) do
-    mark = if result.status == :passed, do: "✓", else: "✗"
-    label = if result.hidden, do: ["(hidden) ", result.name], else: result.name
+    mark = %{passed: "✓", withheld: "…"} |> Map.get(result.status, "✗")
+    label = if result.hidden and result.status != :withheld, do: ["(hidden) ", result.name], else: result.name
     head = [mark, " ", label, "  ", number(result.earned), "/", number(result.points), "\n"]
     [head | indent(result.message)]
   end

@@ -42,7 +42,7 @@ defmodule Grade.Runner do
           points: float,
           earned: float,
           hidden: boolean,
-          status: :passed | :failed | :timeout,
+          status: :passed | :failed | :timeout | :withheld,
           message: String.t()
         }
 

@@ -291,6 +291,50 @@ defmodule GradeTest do
     end
   end
 
+  describe "withheld_tests: what a released notebook has where the hidden tests were" do
+    defp released_cell(visible_result) do
+      Grade.run do
+        test "visible", points: 1 do
+          assert visible_result == :ok
+        end
+
+        withheld_tests points: 3
+      end
+    end
+
+    test "credited while every visible test passes, and said so" do
+      {score, out} = run_captured(fn -> released_cell(:ok) end)
+      assert score === 4.0
+      assert out =~ "… hidden tests (they run when your work is graded)  3/3"
+      assert out =~ "Score: 4.0 / 4.0"
+    end
+
+    test "not credited while a visible test fails" do
+      {score, out} = run_captured(fn -> released_cell(:wrong) end)
+      assert score === 0.0
+      assert out =~ "hidden tests (they run when your work is graded)  0/3"
+      assert out =~ "counted once every visible test passes"
+    end
+
+    test "never credited when autograding" do
+      System.put_env("ELIXIR_KERNEL_AUTOGRADE", "1")
+
+      try do
+        {score, out} = run_captured(fn -> released_cell(:ok) end)
+        assert score === 1.0
+        assert out =~ "not credited: the hidden tests were not restored for grading"
+      after
+        System.delete_env("ELIXIR_KERNEL_AUTOGRADE")
+      end
+    end
+
+    test "needs literal points" do
+      assert_raise CompileError, ~r/withheld_tests: points: must be a literal number/, fn ->
+        eval(~s|n = 1\nGrade.run do\n withheld_tests points: n\nend|)
+      end
+    end
+  end
+
   describe "as the kernel evaluates a cell (Code.eval_string)" do
     test "undefined functions are named and expansion prints no warnings" do
       code = """
