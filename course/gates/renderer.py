@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import html
 
-from course.gates.chart import draw
 from course.gates.targets import phase_for
 from course.gates.verdicts import FAIL, GATE_MIME, MISSING, PASS, Verdict, verdicts
 
@@ -89,6 +88,8 @@ def markdown_table(payload: dict, judged: list[Verdict]) -> str:
 
 def render(data: dict) -> dict:
     """Extra MIME types for a gate payload: HTML and Markdown verdict tables (with chart) and the PNG."""
+    from course.gates.chart import draw  # matplotlib: imported on the first gate, not with the kernel
+
     judged = verdicts(data)
     png = base64.b64encode(draw(data, judged)).decode("ascii")
     image_html = f"<img alt='gate chart' src='data:image/png;base64,{png}' style='max-width:100%'/>"

@@ -16,9 +16,13 @@ def main() -> None:
         except CompileError as exc:
             sys.exit(str(exc))
     else:
+        # Boot the BEAM first, so it starts while Python imports ipykernel (~0.3 s).
+        from .runtime import start_runtime
+
+        early = start_runtime()
         from .kernel import launch
 
-        launch()
+        launch(early)
 
 
 if __name__ == "__main__":

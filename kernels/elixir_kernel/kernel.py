@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 from ipykernel.kernelbase import Kernel
+from ipykernel import kernel_protocol_version
 
 from . import __version__, renderers, terms
-from .runtime import BeamRuntime, RuntimeNotFound, elixir_lib_dirs
+from .runtime import BeamRuntime, RuntimeNotFound, elixir_lib_dirs, start_runtime
 
 READY_TIMEOUT = 60.0
 INTERRUPT_GRACE = 3.0
@@ -56,6 +57,20 @@ class ElixirKernel(Kernel):
     }
     banner = f"Elixir {language_version} — Jupyter kernel {__version__}"
     help_links = [{"text": "Elixir documentation", "url": "https://hexdocs.pm/elixir/"}]
+
+    @property
+    def kernel_info(self):
+        # ipykernel's version imports debugpy (~60 ms) to advertise a Python
+        # debugger this kernel doesn't have; the first reply shouldn't wait for it.
+        return {
+            "protocol_version": kernel_protocol_version,
+            "implementation": self.implementation,
+            "implementation_version": self.implementation_version,
+            "language_info": self.language_info,
+            "banner": self.banner,
+            "help_links": self.help_links,
+            "supported_features": [],
+        }
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -254,26 +269,14 @@ class ElixirKernel(Kernel):
         return {"status": "ok", "restart": restart}
 
 
-def start_runtime() -> tuple[BeamRuntime, str | None]:
-    """Starts a BEAM for this kernel; returns it and an error sentence if it could not start."""
-    code_paths = [p for p in os.environ.get("ELIXIR_KERNEL_CODE_PATH", "").split(":") if p]
-    nbgrader_run = os.environ.get("NBGRADER_EXECUTION", "")  # "autograde", "validate" or unset
-    runtime = BeamRuntime(code_paths, {"ELIXIR_KERNEL_GRADING": "1" if nbgrader_run else "0",
-                                       "ELIXIR_KERNEL_AUTOGRADE": "1" if nbgrader_run == "autograde" else "0"})
-    try:
-        runtime.start()
-        return runtime, None
-    except (RuntimeNotFound, OSError, RuntimeError) as exc:
-        return runtime, f"the Elixir runtime could not start: {exc}"
-
-
-# The first BEAM boots while ipykernel is still being imported and set up.
+# Set by launch(): the first BEAM, started before ipykernel was imported.
 _early_start: tuple[BeamRuntime, str | None] | None = None
 
 
-def launch() -> None:
+def launch(early: tuple[BeamRuntime, str | None] | None = None) -> None:
+    """Runs the kernel; `early` is a BEAM already booting (see ``__main__``)."""
     global _early_start
-    _early_start = start_runtime()
+    _early_start = early
     from ipykernel.kernelapp import IPKernelApp
 
     # The kernel's own fds 1/2 are logs, never notebook output: a stray write

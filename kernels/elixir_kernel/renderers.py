@@ -23,6 +23,13 @@ Renderer = Callable[[object], dict]
 _registry: dict[str, Renderer] = {}
 _loaded = False
 
+# Types every Jupyter front end renders itself: a bundle of only these needs no
+# plug-in, so plain outputs never pay for loading them (some import matplotlib).
+FRONT_END_TYPES = frozenset({
+    "text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg",
+    "image/gif", "image/svg+xml", "application/json", "application/javascript",
+})
+
 
 def register(mime_type: str, renderer: Renderer) -> None:
     """Registers ``renderer`` for ``mime_type`` (replacing any earlier one)."""
@@ -47,6 +54,8 @@ def render(data: dict) -> dict:
 
     A renderer that fails adds a text/plain note instead of breaking the output.
     """
+    if FRONT_END_TYPES.issuperset(data) and not _registry.keys() & data.keys():
+        return dict(data)
     _load_entry_points()
     result = dict(data)
     for mime_type, value in data.items():

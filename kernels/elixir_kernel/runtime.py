@@ -198,3 +198,16 @@ def _read_exactly(pipe, size: int) -> bytes | None:
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+def start_runtime() -> tuple[BeamRuntime, str | None]:
+    """Starts a BEAM for this kernel; returns it and an error sentence if it could not start."""
+    code_paths = [p for p in os.environ.get("ELIXIR_KERNEL_CODE_PATH", "").split(":") if p]
+    nbgrader_run = os.environ.get("NBGRADER_EXECUTION", "")  # "autograde", "validate" or unset
+    runtime = BeamRuntime(code_paths, {"ELIXIR_KERNEL_GRADING": "1" if nbgrader_run else "0",
+                                       "ELIXIR_KERNEL_AUTOGRADE": "1" if nbgrader_run == "autograde" else "0"})
+    try:
+        runtime.start()
+        return runtime, None
+    except (RuntimeNotFound, OSError, RuntimeError) as exc:
+        return runtime, f"the Elixir runtime could not start: {exc}"
