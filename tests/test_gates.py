@@ -264,7 +264,9 @@ def test_a_slow_lab_fails_the_right_targets_and_parameters_reach_the_notebook(ga
     assert payload["params"]["samples"] == 400 and payload["params"]["concurrency"] == 3
     requested = [m["samples_requested"] for m in payload["measurements"] if m.get("kind") == "latency"]
     assert 400 in requested
-    assert all(m["tasks"] == 3 for m in payload["measurements"] if m.get("kind") == "concurrent")
+    # Load runs use `concurrency` tasks; spike drills (gate 13) use a multiple of it.
+    tasks = [m["tasks"] for m in payload["measurements"] if m.get("kind") == "concurrent"]
+    assert 3 in tasks and all(n % 3 == 0 for n in tasks), tasks
 
     proc = course("gates", "report", "--root", str(root))
     assert proc.returncode == 0, proc.stdout + proc.stderr
