@@ -14,6 +14,7 @@ import getpass
 import os
 import queue
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .runtime import BeamRuntime, RuntimeNotFound, elixir_lib_dirs, start_runtim
 READY_TIMEOUT = 60.0
 INTERRUPT_GRACE = 3.0
 REQUEST_TIMEOUT = 10.0
+EXIT_GRACE = 0.5  # seconds a shut-down kernel may take to exit on its own
 
 RUNTIME_EXITED = (
     "the Elixir runtime exited{status}; state was lost (variables, modules and "
@@ -266,6 +268,11 @@ class ElixirKernel(Kernel):
         self.runtime.stop()
         if restart:
             self._start_runtime()
+        else:
+            # ipykernel 7 can deadlock while closing after a shutdown request (the
+            # control thread's last IOPub send blocks); nothing is left to clean
+            # up once the reply is out, so never outlive it by more than a moment.
+            threading.Timer(EXIT_GRACE, os._exit, (0,)).start()
         return {"status": "ok", "restart": restart}
 
 
@@ -279,6 +286,6 @@ def launch(early: tuple[BeamRuntime, str | None] | None = None) -> None:
     _early_start = early
     from ipykernel.kernelapp import IPKernelApp
 
-    # The kernel's own fds 1/2 are logs, never notebook output: a stray write
-    # there must not become a stderr stream (which zeroes a graded cell).
-    IPKernelApp.launch_instance(kernel_class=ElixirKernel, capture_fd_output=False)
+    # The kernel's own stdout/stderr are logs, never notebook output: a stray
+    # write there must not become a stderr stream (which zeroes a graded cell).
+    IPKernelApp.launch_instance(kernel_class=ElixirKernel, capture_fd_output=False, outstream_class=None)

@@ -110,3 +110,24 @@ def test_mix_install_fails_fast_and_clearly_without_hex(kernel):
     assert run.status == "error"
     assert run.seconds < 10
     assert "Hex" in run.reply["evalue"] and "cannot reach" in run.reply["evalue"]
+
+
+def test_a_shut_down_kernel_exits_by_itself_every_time():
+    """nbclient and nbgrader ask politely (shutdown_request), then wait for the
+    process; a kernel that lingers costs every graded notebook seconds. ipykernel
+    7's closing race used to leave about one in six shutdowns hanging."""
+    import time
+
+    from kernel_driver import KernelDriver
+
+    for attempt in range(8):
+        driver = KernelDriver()
+        try:
+            assert driver.execute("1 + 1").result == "2"
+            driver.kc.shutdown()
+            deadline = time.monotonic() + 10
+            while driver.km.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert not driver.km.is_alive(), f"attempt {attempt + 1}: still running 10 s after shutdown_request"
+        finally:
+            driver.shutdown()
