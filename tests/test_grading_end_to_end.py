@@ -22,6 +22,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from course.authoring.regions import HIDDEN_TESTS, lines_inside
 from course.grading import commands, demo_class, results
 from course.grading.course_root import Course
 from course.grading.scratch_course import copy_course, make_scratch_course
@@ -56,17 +57,8 @@ def code_scores(scores, student: str) -> dict[str, tuple[float, float]]:
 
 
 def hidden_test_lines(notebook) -> list[str]:
-    lines = []
-    for cell in notebook.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "### BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "### END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) > 6 and line.strip() not in ("end", "end)"):
-                lines.append(line.strip())
-    return lines
+    return [line for cell in notebook.cells for line in lines_inside(cell.source, HIDDEN_TESTS)
+            if len(line) > 6 and line not in ("end", "end)")]
 
 
 def test_a_simulated_class_through_nbgrader(tmp_path, subtests):

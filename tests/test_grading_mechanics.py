@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 from click.testing import CliRunner
 
+from course.authoring.regions import HIDDEN_TESTS, lines_inside
 from course.grading import commands, results
 from course.grading.course_root import Course
 from course.grading.demo_class import write_submission
@@ -214,17 +215,7 @@ def test_toy_class_through_the_pipeline(tmp_path, subtests):
 
 def hidden_lines(notebook) -> list[str]:
     """Meaningful lines between the hidden-test markers of every cell."""
-    lines = []
-    for cell in notebook.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "### BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "### END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) > 6:
-                lines.append(line.strip())
-    return lines
+    return [line for cell in notebook.cells for line in lines_inside(cell.source, HIDDEN_TESTS) if len(line) > 6]
 
 
 def test_twenty_submissions_in_parallel_without_lock_errors(tmp_path):

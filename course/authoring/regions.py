@@ -58,3 +58,10 @@ def find_regions(source: str, delimiters: tuple[str, str]) -> RegionScan:
 
 def in_any(regions: list[Region], line: int) -> bool:
     return any(region.contains(line) for region in regions)
+
+
+def lines_inside(source: str, delimiters: tuple[str, str]) -> list[str]:
+    """The stripped, non-blank lines inside the regions of `source` (delimiter lines excluded)."""
+    lines = source.split("\n")
+    return [line.strip() for region in find_regions(source, delimiters).regions
+            for line in lines[region.begin + 1 : region.end] if line.strip()]

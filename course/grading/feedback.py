@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from course.authoring.regions import HIDDEN_TESTS, lines_inside
 from course.grading import results
 from course.grading.course_root import Course
 from course.grading.html_page import esc, page, points, table
@@ -33,16 +34,8 @@ class HiddenTestGuard:
         self.lines: set[str] = set()
         for notebook in notebooks:
             for cell in notebook.cells:
-                inside = False
-                for line in cell.source.splitlines():
-                    if "### BEGIN HIDDEN TESTS" in line:
-                        inside = True
-                    elif "### END HIDDEN TESTS" in line:
-                        inside = False
-                    elif inside:
-                        text = line.strip()
-                        if len(text) >= 8 and text not in _TRIVIAL:
-                            self.lines.add(text)
+                self.lines.update(text for text in lines_inside(cell.source, HIDDEN_TESTS)
+                                  if len(text) >= 8 and text not in _TRIVIAL)
 
     def clean(self, message: str) -> str:
         if not message:
