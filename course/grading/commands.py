@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from course.grading import class_report, feedback as feedback_pages, results
 from course.grading.course_root import Course, CourseError
 from course.grading.parallel_autograde import GRADED, assignment_in_gradebook, autograde as grade_in_parallel
 from course.grading.progress_view import failure_notes, grading_progress, summary_line, summary_table
@@ -89,6 +88,8 @@ def run_autograde(course: Course, assignment: str, jobs: int, students: list[str
     started = time.monotonic()
     with grading_progress(out, len(submissions), f"autograde {assignment}") as on_outcome:
         outcomes = grade_in_parallel(course, assignment, submissions, jobs, on_outcome)
+    from course.grading import results  # pandas: imported once grading is done
+
     results.write_status(course, assignment, outcomes)
     out.print(summary_table(outcomes, f"{assignment}: autograde summary", behaviours, out.width))
     for note in failure_notes(outcomes):
@@ -133,6 +134,8 @@ def feedback(assignment: str, students: tuple[str, ...], root: Path | None) -> N
     """
     course = open_course(root)
     check_assignment(course, assignment)
+    from course.grading import feedback as feedback_pages
+
     pages = feedback_pages.write_feedback(course, assignment, list(students) or None)
     out = console()
     if not pages:
@@ -157,6 +160,8 @@ def report(assignments: tuple[str, ...], root: Path | None) -> None:
         raise click.UsageError("No assignment has submissions yet: nothing to report.")
     for assignment in chosen:
         check_assignment(course, assignment)
+    from course.grading import class_report  # matplotlib and pandas: only for this command
+
     out = console()
     for assignment in chosen:
         index = class_report.write_report(course, assignment)
