@@ -16,7 +16,8 @@ import click
 from rich.console import Console
 
 from course.grading.course_root import Course, CourseError
-from course.grading.parallel_autograde import GRADED, assignment_in_gradebook, autograde as grade_in_parallel
+from course.grading.parallel_autograde import (GRADED, assignment_in_gradebook, autograde as grade_in_parallel,
+                                                start_workers_early)
 from course.grading.progress_view import failure_notes, grading_progress, summary_line, summary_table
 from course.grading.submissions import discover
 
@@ -72,6 +73,7 @@ def console() -> Console:
 def run_autograde(course: Course, assignment: str, jobs: int, students: list[str], out: Console,
                   behaviours: dict[str, str] | None = None):
     """Check, grade, show progress and a summary; return the outcomes."""
+    start_workers_early()
     check_assignment(course, assignment)
     if not assignment_in_gradebook(course, assignment):
         raise click.UsageError(f"Assignment '{assignment}' is not in the gradebook yet: "
