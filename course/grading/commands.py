@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 
 from course.grading.course_root import Course, CourseError
+from course.grading.grading_status import write_status
 from course.grading.parallel_autograde import (GRADED, assignment_in_gradebook, autograde as grade_in_parallel,
                                                 start_workers_early)
 from course.grading.progress_view import failure_notes, grading_progress, summary_line, summary_table
@@ -90,9 +91,7 @@ def run_autograde(course: Course, assignment: str, jobs: int, students: list[str
     started = time.monotonic()
     with grading_progress(out, len(submissions), f"autograde {assignment}") as on_outcome:
         outcomes = grade_in_parallel(course, assignment, submissions, jobs, on_outcome)
-    from course.grading import results  # pandas: imported once grading is done
-
-    results.write_status(course, assignment, outcomes)
+    write_status(course, assignment, outcomes)
     out.print(summary_table(outcomes, f"{assignment}: autograde summary", behaviours, out.width))
     for note in failure_notes(outcomes):
         out.print(note)

@@ -13,7 +13,6 @@ Feedback pages and class reports are drawn from these frames only.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -21,12 +20,12 @@ import nbformat
 import pandas as pd
 
 from course.grading.course_root import Course
+from course.grading.grading_status import read_status
 from course.grading.submissions import discover
 
 SCORE_COLUMNS = ["student", "notebook", "cell", "cell_type", "max_score", "auto_score", "manual_score",
                  "score", "needs_manual_grade"]
 TEST_COLUMNS = ["student", "notebook", "cell", "test", "hidden", "points", "earned", "status", "message"]
-STATUS_FILE = "autograde-status.json"
 
 
 def cell_scores(course: Course, assignment: str) -> pd.DataFrame:
@@ -165,26 +164,6 @@ def cell_titles(notebook) -> dict[str, str]:
                 title = f"{title}: {question}"
             titles[grade_id] = title
     return titles
-
-
-def write_status(course: Course, assignment: str, outcomes) -> Path:
-    """Remember how the last `course autograde` went per student (for reports)."""
-    path = course.path("reports", assignment, STATUS_FILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    previous = read_status(course, assignment)
-    for outcome in outcomes:
-        previous[outcome.student] = {"status": outcome.status, "message": outcome.message,
-                                     "seconds": round(outcome.seconds, 2)}
-    path.write_text(json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
-    return path
-
-
-def read_status(course: Course, assignment: str) -> dict:
-    path = course.path("reports", assignment, STATUS_FILE)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def submission_status(course: Course, assignment: str, scores: pd.DataFrame | None = None) -> pd.DataFrame:
