@@ -40,6 +40,18 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 60
 c.ExecutePreprocessor.timeout = 30
+# nbgrader's autograde steps, with one change: kernels started for grading
+# listen on Unix sockets, so parallel graders can't race for TCP ports
+# (course/grading/unix_socket_execute.py).
+c.Autograde.autograde_preprocessors = [
+    "course.grading.unix_socket_execute.UnixSocketExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # A test cell the student deleted is put back from the gradebook and run
 # (nbgrader restores edited test cells already; deleted ones only with this).

@@ -35,6 +35,7 @@ def test_failure_reasons_are_sentences_without_tracebacks():
     log = "[ERROR] Traceback (most recent call last):\n  File x\nnbclient.exceptions.DeadKernelError: Kernel died\n"
     assert "kernel died" in failure_reasons.explain(log)
     assert "stopped responding" in failure_reasons.explain("UnresponsiveKernelError")
+    assert "while starting" in failure_reasons.explain("RuntimeError: Kernel died before replying to kernel_info")
     odd = failure_reasons.explain("Traceback\n  File y\nKeyError: 'grade_id'\n")
     assert odd.startswith("nbgrader stopped with KeyError") and "Traceback" not in odd
 

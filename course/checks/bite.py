@@ -27,6 +27,8 @@ import yaml
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
+from course.unix_socket_kernels import ASYNC_MANAGER
+
 REFERENCE, STUB = "reference", "stub"
 CELL_TIMEOUT = 60
 
@@ -103,7 +105,8 @@ def notebook_for(root: Path, assignment_id: str, run: str):
 
 def execute(notebook, cwd: Path) -> None:
     client = NotebookClient(notebook, kernel_name="elixir", timeout=CELL_TIMEOUT, allow_errors=True,
-                            interrupt_on_timeout=True, resources={"metadata": {"path": str(cwd)}})
+                            interrupt_on_timeout=True, resources={"metadata": {"path": str(cwd)}},
+                            kernel_manager_class=ASYNC_MANAGER)
     client.execute(env={**os.environ, "NBGRADER_EXECUTION": "autograde"})
 
 

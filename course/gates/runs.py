@@ -27,7 +27,6 @@ from course.gates.verdicts import Verdict, find_payload, verdicts
 REFERENCE = "reference"
 GATE_PREFIX = "gate-phase-"
 CHART = "chart.png"
-START_ATTEMPTS = 2
 
 
 class GateUsageError(Exception):
@@ -143,6 +142,7 @@ def execute(item: RunPlan, out: Path, parameters: dict, cell_timeout: int) -> Ru
     from papermill.exceptions import PapermillExecutionError
 
     import elixir_kernel.papermill_translator  # noqa: F401  (registers the Elixir translator)
+    from course.unix_socket_kernels import ASYNC_MANAGER
 
     if item.notebook is None:
         return RunResult(item.gate, item.who, None, None, problem=f"{item.who} has not submitted {item.gate}")
@@ -150,24 +150,18 @@ def execute(item: RunPlan, out: Path, parameters: dict, cell_timeout: int) -> Ru
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / f"{item.gate}.ipynb"
     started = time.monotonic()
-    for attempt in range(1, START_ATTEMPTS + 1):
-        try:
-            with tempfile.TemporaryDirectory(prefix=f"gate-{item.gate}-") as cwd:
-                papermill.execute_notebook(
-                    str(item.notebook), str(output), parameters=parameters, kernel_name="elixir", language="elixir",
-                    cwd=cwd, progress_bar=False, log_output=False, allow_errors=True, execution_timeout=cell_timeout,
-                )
-            break
-        except PapermillExecutionError:
-            break  # a failing cell is recorded in the notebook; the payload decides the verdicts
-        except Exception as exc:  # the kernel did not start, the notebook is not JSON, ...
-            # A kernel that dies before its first reply is usually a port taken by
-            # another kernel starting at the same moment (jupyter_client picks free
-            # TCP ports, then binds them): start it once more before giving up.
-            if attempt < START_ATTEMPTS and "before replying to kernel_info" in str(exc):
-                continue
-            return RunResult(item.gate, item.who, None, None, seconds=time.monotonic() - started,
-                             problem=f"papermill could not run {item.notebook}: {exc}")
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"gate-{item.gate}-") as cwd:
+            papermill.execute_notebook(
+                str(item.notebook), str(output), parameters=parameters, kernel_name="elixir", language="elixir",
+                cwd=cwd, progress_bar=False, log_output=False, allow_errors=True, execution_timeout=cell_timeout,
+                kernel_manager_class=ASYNC_MANAGER,
+            )
+    except PapermillExecutionError:
+        pass  # a failing cell is recorded in the notebook; the payload decides the verdicts
+    except Exception as exc:  # the kernel did not start, the notebook is not JSON, ...
+        return RunResult(item.gate, item.who, None, None, seconds=time.monotonic() - started,
+                         problem=f"papermill could not run {item.notebook}: {exc}")
     result = read_result(item.gate, item.who, output, time.monotonic() - started)
     if result.payload is not None:
         from course.gates.chart import draw

@@ -16,6 +16,8 @@ _EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit))(?:
 _KNOWN = [
     (re.compile(r"became unresponsive|UnresponsiveKernelError", re.I),
      "the kernel stopped responding and could not be interrupted, so the notebook was abandoned."),
+    (re.compile(r"Kernel died before replying to kernel_info", re.I),
+     "the kernel died while starting, before any cell ran; grade this student again."),
     (re.compile(r"DeadKernelError|Kernel died|kernel.*(died|dead)", re.I),
      "the kernel died while running the notebook and did not come back."),
     (re.compile(r"database is locked|error accessing the nbgrader database", re.I),

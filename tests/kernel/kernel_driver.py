@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from jupyter_client.manager import start_new_kernel
+from course.unix_socket_kernels import UnixSocketKernelManager
 
 
 @dataclass
@@ -42,8 +42,17 @@ class KernelDriver:
     """A started kernel plus helpers to execute a cell and collect what it published."""
 
     def __init__(self, env: dict | None = None):
-        extra = {"env": env} if env else {}
-        self.km, self.kc = start_new_kernel(kernel_name="elixir", **extra)
+        # Unix sockets, as the course's own graders use: no TCP port races between parallel tests.
+        self.km = UnixSocketKernelManager(kernel_name="elixir")
+        self.km.start_kernel(**({"env": env} if env else {}))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=60)
+        except RuntimeError:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=True)
+            raise
 
     def execute(self, code: str, timeout: float = 30, allow_stdin: bool = False, on_input=None,
                 interrupt_after: float | None = None) -> Execution:
