@@ -5,17 +5,19 @@ Grades the same N submissions of the pilot lesson twice, each in a fresh
 scratch copy of the course (the repo's own class data is never touched):
 once with `course autograde ID --jobs J`, once with plain `nbgrader autograde
 ID`, both as the instructor would run them (separate processes, start-up
-included). Prints the wall times, the speed-up (target >= 1.7x with 2 jobs)
-and the per-notebook overhead beyond the cells' own run time (target <= 1.5 s),
-the cells' run time being read from the execution timing nbclient records in
-every autograded notebook (`metadata.execution`, busy -> idle).
+included). The pair is repeated (default 3 times, interleaved, each run on
+a fresh copy) and the medians are compared: this machine is noisy. Prints the
+wall times, the speed-up (target >= 1.7x with 2 jobs) and the per-notebook
+overhead beyond the cells' own run time (target <= 1.5 s), the cells' run time
+being read from the execution timing nbclient records in every autograded
+notebook (`metadata.execution`, busy -> idle).
 
 The class is well behaved on purpose (reference, blank, partial and wrong
 answers; no infinite loops), so the figures measure grading overhead, not
 timeouts.
 
     .venv/bin/python bench/autograde.py            # 20 submissions, 2 jobs
-    .venv/bin/python bench/autograde.py --students 30 --jobs 2 --keep
+    .venv/bin/python bench/autograde.py --students 30 --jobs 2 --repeat 5 --keep
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,11 +52,12 @@ def parse_args() -> argparse.Namespace:
                                      epilog="Targets: speed-up >= 1.7x with --jobs 2; overhead <= 1.5 s per notebook.")
     parser.add_argument("--students", type=int, default=20, help="submissions to grade (default 20, at least 2)")
     parser.add_argument("--jobs", type=int, default=2, help="workers for `course autograde` (default 2)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command; medians are compared (default 3)")
     parser.add_argument("--assignment", default=ASSIGNMENT, help=f"assignment to grade (default {ASSIGNMENT})")
     parser.add_argument("--keep", action="store_true", help="keep the scratch courses and print where they are")
     args = parser.parse_args()
-    if args.students < 2 or args.jobs < 1:
-        parser.error("--students must be at least 2 and --jobs at least 1")
+    if args.students < 2 or args.jobs < 1 or args.repeat < 1:
+        parser.error("--students must be at least 2, --jobs and --repeat at least 1")
     return args
 
 
@@ -93,6 +97,14 @@ def cells_seconds(root: Path, assignment: str) -> tuple[float, int]:
     return total, count
 
 
+def checked_cells_seconds(root: Path, assignment: str, students: int, who: str) -> float:
+    """The cells' own run time over a run, after checking every submission was graded."""
+    seconds, count = cells_seconds(root, assignment)
+    if count != students:
+        raise SystemExit(f"expected {students} autograded notebooks from {who}, got {count}")
+    return seconds
+
+
 def main() -> int:
     args = parse_args()
     load_before = os.getloadavg()[0]
@@ -102,25 +114,26 @@ def main() -> int:
         print(f"Preparing {args.students} submissions of {args.assignment} in {scratch} …", flush=True)
         base = make_scratch_course(REPO, scratch / "base", [args.assignment])
         plan(base, args.assignment, args.students)
-        parallel = copy_course(base, scratch / "parallel")
-        sequential = copy_course(base, scratch / "sequential")
-
-        print(f"course autograde --jobs {args.jobs} …", flush=True)
-        par_wall = timed([str(bin_dir / "course"), "autograde", args.assignment, "--jobs", str(args.jobs),
-                          "--root", str(parallel.root)], parallel.root)
-        print("nbgrader autograde …", flush=True)
-        seq_wall = timed([str(bin_dir / "nbgrader"), "autograde", args.assignment], sequential.root)
-
-        par_cells, par_n = cells_seconds(parallel.root, args.assignment)
-        seq_cells, seq_n = cells_seconds(sequential.root, args.assignment)
-        if par_n != args.students or seq_n != args.students:
-            raise SystemExit(f"expected {args.students} autograded notebooks, got {par_n} (course) and "
-                             f"{seq_n} (nbgrader)")
+        par_walls, seq_walls, par_cells, seq_cells = [], [], [], []
+        for run in range(1, args.repeat + 1):
+            parallel = copy_course(base, scratch / f"parallel-{run}")
+            sequential = copy_course(base, scratch / f"sequential-{run}")
+            print(f"run {run}/{args.repeat}: course autograde --jobs {args.jobs} …", end=" ", flush=True)
+            par_walls.append(timed([str(bin_dir / "course"), "autograde", args.assignment, "--jobs", str(args.jobs),
+                                    "--root", str(parallel.root)], parallel.root))
+            print(f"{par_walls[-1]:.1f} s; nbgrader autograde …", end=" ", flush=True)
+            seq_walls.append(timed([str(bin_dir / "nbgrader"), "autograde", args.assignment], sequential.root))
+            print(f"{seq_walls[-1]:.1f} s ({seq_walls[-1] / par_walls[-1]:.2f}x)", flush=True)
+            par_cells.append(checked_cells_seconds(parallel.root, args.assignment, args.students, "course"))
+            seq_cells.append(checked_cells_seconds(sequential.root, args.assignment, args.students, "nbgrader"))
+        par_wall, seq_wall = statistics.median(par_walls), statistics.median(seq_walls)
+        par_cells, seq_cells = statistics.median(par_cells), statistics.median(seq_cells)
         n = args.students
         speedup = seq_wall / par_wall
         par_overhead = (par_wall * args.jobs - par_cells) / n
         seq_overhead = (seq_wall - seq_cells) / n
         print()
+        print(f"medians of {args.repeat} run(s):")
         print(f"{'':32}{'wall':>9}{'per notebook':>15}{'cells':>9}{'overhead':>11}")
         print(f"{'nbgrader autograde':32}{seq_wall:8.1f}s{seq_wall / n:14.2f}s{seq_cells / n:8.2f}s"
               f"{seq_overhead:10.2f}s")
