@@ -108,6 +108,8 @@ class UnixSocketKernelManager(_UnixSockets, KernelManager):
 
     client_class = DottedObjectName(f"{__name__}.PromptBlockingKernelClient")
     client_factory = Type(PromptBlockingKernelClient, klass=KernelClient, config=True)
+    # jupyter_client binds these names to its own function; nbclient calls them directly.
+    cleanup_resources = run_sync(_UnixSockets._async_cleanup_resources)
 
 
 class AsyncUnixSocketKernelManager(_UnixSockets, AsyncKernelManager):
@@ -115,6 +117,7 @@ class AsyncUnixSocketKernelManager(_UnixSockets, AsyncKernelManager):
 
     client_class = DottedObjectName(f"{__name__}.PromptAsyncKernelClient")
     client_factory = Type(PromptAsyncKernelClient, klass=KernelClient, config=True)
+    cleanup_resources = _UnixSockets._async_cleanup_resources
 
 
 ASYNC_MANAGER = f"{__name__}.AsyncUnixSocketKernelManager"

@@ -1,6 +1,9 @@
 """The course's own kernels (grading, checks, gates) talk over Unix sockets, so
 parallel kernel starts cannot race for TCP ports; nothing is left behind."""
 
+import os
+import signal
+import time
 from pathlib import Path
 
 from traitlets.config.loader import PyFileConfigLoader
@@ -23,6 +26,18 @@ def test_kernel_listens_on_unix_sockets_and_removes_them_at_shutdown():
         assert driver.execute("Enum.sum(1..4)").result == "10"
     finally:
         driver.shutdown()
+    assert not folder.exists()
+
+
+def test_a_kernel_that_died_on_its_own_leaves_no_socket_folder():
+    driver = KernelDriver()
+    folder = Path(driver.km.get_connection_info()["ip"]).parent
+    os.kill(driver.km.provisioner.process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while driver.km.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    driver.kc.stop_channels()
+    driver.km.cleanup_resources()  # what nbclient does when the kernel is already gone
     assert not folder.exists()
 
 
