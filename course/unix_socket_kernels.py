@@ -8,9 +8,9 @@ nobody listens on yet can connect to itself; the kernel then dies before
 its first reply ("Address already in use") or never answers at all. Sockets
 in a folder of their own cannot collide, so grading never depends on luck.
 
-Two fixed waits of jupyter_client cost a grader a fifth of a second per
-notebook each: "ready" ends only after IOPub has been silent for 0.2 s, and
-a killed kernel is polled every 0.1 s. Here the client is ready once the
+Two fixed waits of jupyter_client cost a grader 0.3 s per notebook: "ready"
+ends only after IOPub has been silent for 0.2 s, and a killed kernel is
+polled every 0.1 s. Here the client is ready once the
 kernel_info request's own "idle" status arrives on IOPub (which proves IOPub
 is connected, the point of jupyter_client's wait), and exits are polled
 every 5 ms.
@@ -32,7 +32,7 @@ from jupyter_client.client import KernelClient
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.utils import run_sync
 from jupyter_core.utils import ensure_async
-from traitlets import DottedObjectName, Type
+from traitlets import Type
 
 EXIT_POLL_SECONDS = 0.005
 IOPUB_GRACE_SECONDS = 0.2  # how long jupyter_client waits for IOPub to show it is connected
@@ -106,16 +106,14 @@ class _UnixSockets:
 class UnixSocketKernelManager(_UnixSockets, KernelManager):
     """Blocking manager (tests, benchmarks)."""
 
-    client_class = DottedObjectName(f"{__name__}.PromptBlockingKernelClient")
     client_factory = Type(PromptBlockingKernelClient, klass=KernelClient, config=True)
-    # jupyter_client binds these names to its own function; nbclient calls them directly.
+    # jupyter_client binds this name to its own function, and nbclient calls it directly.
     cleanup_resources = run_sync(_UnixSockets._async_cleanup_resources)
 
 
 class AsyncUnixSocketKernelManager(_UnixSockets, AsyncKernelManager):
     """Async manager: what nbclient, nbgrader and papermill drive."""
 
-    client_class = DottedObjectName(f"{__name__}.PromptAsyncKernelClient")
     client_factory = Type(PromptAsyncKernelClient, klass=KernelClient, config=True)
     cleanup_resources = _UnixSockets._async_cleanup_resources
 

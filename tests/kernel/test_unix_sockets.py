@@ -41,11 +41,15 @@ def test_a_kernel_that_died_on_its_own_leaves_no_socket_folder():
     assert not folder.exists()
 
 
-def test_autograde_starts_its_kernels_on_unix_sockets():
+def test_autograde_runs_nbgraders_own_steps_with_unix_socket_kernels():
+    from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
     from traitlets.utils.importstring import import_item
 
+    from course.grading.unix_socket_execute import UnixSocketExecute
+
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
     steps = [import_item(name) for name in config.Autograde.autograde_preprocessors]
-    executes = [step for step in steps if issubclass(step, Execute)]
-    assert [step(config=config).kernel_manager_class for step in executes] == [AsyncUnixSocketKernelManager]
+    nbgraders = Autograde.class_traits()["autograde_preprocessors"].default()
+    assert steps == [UnixSocketExecute if step is Execute else step for step in nbgraders]
+    assert UnixSocketExecute(config=config).kernel_manager_class is AsyncUnixSocketKernelManager
