@@ -1,7 +1,10 @@
-"""Small, fast checks of the grading stage's pure helpers (no kernel, no nbgrader run)."""
+"""Small, fast checks of the grading stage's helpers (no kernel, no nbgrader run)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -72,3 +75,34 @@ def test_demo_student_ids_and_loop_injection():
     looped = demo_class.loop_inside_last_function(code)
     assert looped.index(demo_class.LOOP_FOREVER) > looped.index("def b(x) do")
     assert demo_class.strip_solution_markers("a\n  ### BEGIN SOLUTION\nb\n  ### END SOLUTION\n") == "a\nb\n"
+
+
+GRADEBOOK_ENGINE_CHECK = """
+import sys
+from nbgrader.api import Gradebook
+from course.grading.gradebook_engines import reuse_gradebook_engines
+
+url = sys.argv[1]
+reuse_gradebook_engines()
+reuse_gradebook_engines()  # twice is harmless: still one engine per URL
+with Gradebook(url, "c") as outer:
+    with Gradebook(url, "c") as inner:
+        assert inner.engine is outer.engine, "a second gradebook got its own engine"
+        inner.add_student("ada")
+    # closing `inner` disposed of the shared pool; `outer` must still work
+    assert outer.find_student("ada").id == "ada"
+    outer.add_student("ben")
+with Gradebook(url, "c") as again:
+    assert sorted(s.id for s in again.students) == ["ada", "ben"]
+print("shared")
+"""
+
+
+def test_grading_workers_share_one_engine_per_gradebook(tmp_path):
+    # its own process: the change is process-wide, as in a grading worker
+    url = f"sqlite:///{tmp_path}/gradebook.db?timeout=60"
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])  # nbgrader runs alembic
+    done = subprocess.run([sys.executable, "-c", GRADEBOOK_ENGINE_CHECK, url], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], env={**os.environ, "PATH": path})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "shared"

@@ -111,7 +111,10 @@ _worker_api = None
 
 
 def _start_worker(root: str) -> None:
+    from course.grading.gradebook_engines import reuse_gradebook_engines  # nbgrader: workers only
+
     os.chdir(root)
+    reuse_gradebook_engines()
 
 
 def _api(root: str):
