@@ -33,9 +33,21 @@ COMMANDS = {
     "grades": ("course.term.commands", "grades", "Export the registrar's grades CSV (late penalties applied)."),
 }
 
+# Commands whose slow set-up starts before their module is imported: the
+# grading workers' forkserver spends a second importing nbgrader, overlapped
+# with this process importing the command.
+HEAD_STARTS = {"autograde": "course.grading.worker_pool"}
+HELP_OPTIONS = ("-h", "--help")
+
 
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
+
+    def resolve_command(self, ctx, args):
+        name, rest = (args[0], args[1:]) if args else (None, [])
+        if name in HEAD_STARTS and not ctx.resilient_parsing and not set(HELP_OPTIONS) & set(rest):
+            importlib.import_module(HEAD_STARTS[name]).start_early()
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx):
         return list(COMMANDS)
@@ -58,7 +70,7 @@ def _venv_bin_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": list(HELP_OPTIONS)})
 @click.version_option(package_name="elixir-courseware")
 def main() -> None:
     """Teach advanced Elixir with Jupyter: build lessons, release them, grade a class."""

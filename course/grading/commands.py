@@ -17,10 +17,10 @@ from rich.console import Console
 
 from course.grading.course_root import Course, CourseError
 from course.grading.grading_status import write_status
-from course.grading.parallel_autograde import (GRADED, assignment_in_gradebook, autograde as grade_in_parallel,
-                                                start_workers_early)
+from course.grading.parallel_autograde import GRADED, assignment_in_gradebook, autograde as grade_in_parallel
 from course.grading.progress_view import failure_notes, grading_progress, summary_line, summary_table
 from course.grading.submissions import discover
+from course.grading.worker_pool import start_early as start_workers_early
 
 DEMO_ASSIGNMENT = "day2-03-changesets-and-validations"
 

@@ -15,8 +15,8 @@ Safety rules, one per failure a class produces:
   log file; the other students carry on;
 * a worker process that dies outright breaks the pool: the students it held
   are retried once in a fresh pool, then reported as failed;
-* workers fork from a "forkserver" that preloaded nbgrader, so they start
-  fast and never inherit the progress display's threads.
+* workers fork from a "forkserver" that preloaded nbgrader (`worker_pool`),
+  so they start fast and never inherit the progress display's threads.
 
 One setting differs from plain `nbgrader autograde`, and only in speed: unless
 the course configures it, a notebook's kernel is shut down "immediate"ly once
@@ -28,7 +28,6 @@ notebook; grades do not depend on it.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sqlite3
 import sys
@@ -42,6 +41,7 @@ from typing import Callable, Iterable
 from course.grading.course_root import Course
 from course.grading.failure_reasons import explain
 from course.grading.submissions import Submission
+from course.grading.worker_pool import pool_context
 
 GRADED, FAILED, MALFORMED = "graded", "failed", "malformed"
 
@@ -202,29 +202,6 @@ def grade_one(root: str, assignment: str, student: str, log_path: str) -> Outcom
 
 # --- coordinator side --------------------------------------------------------
 
-PRELOAD = ["__main__", "course.grading.parallel_autograde", "nbgrader.apps", "nbgrader.converters",
-           "nbclient", "jupyter_client"]
-
-
-def _pool_context():
-    """Workers fork from a clean "forkserver" process that has imported
-    nbgrader once: a worker starts in a fraction of a second instead of
-    re-importing nbgrader (seconds), and never inherits the threads of the
-    progress display."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
-
-
-def start_workers_early() -> None:
-    """Start the forkserver now, so its nbgrader import (~1 s) overlaps the
-    coordinator's own checks before grading."""
-    from multiprocessing import forkserver
-
-    _pool_context()
-    forkserver.ensure_running()
-
-
 def _prepare(root: str, students: list[str]) -> None:
     prepare_gradebook(Course.open(root), students)
 
@@ -260,7 +237,7 @@ def autograde(
     while pending:
         retry: list[str] = []
         workers = max(1, min(jobs, len(pending)))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
                                  initializer=_start_worker, initargs=(str(course.root),)) as pool:
             warming = [pool.submit(_warm, str(course.root)) for _ in range(workers)]
             if not prepared:  # in a worker, which has nbgrader imported already
