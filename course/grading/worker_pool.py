@@ -13,7 +13,7 @@ import multiprocessing
 from multiprocessing import forkserver
 
 PRELOAD = ["__main__", "course.grading.parallel_autograde", "nbgrader.apps", "nbgrader.converters",
-           "nbclient", "jupyter_client"]
+           "nbclient", "jupyter_client", "course.grading.forkserver_exit"]
 
 
 def pool_context():
