@@ -1,4 +1,4 @@
-"""Benchmark the gates' measuring harness (`Bench`, course/elixir/lib/bench*.ex) on this machine.
+"""Benchmark the gates' measuring harness (`Bench`, course/elixir_helpers/lib/bench*.ex) on this machine.
 
 Why: a gate's verdict is only as good as its stopwatch. Two numbers say how
 good it is, both measured in the same BEAM run:

@@ -1,7 +1,7 @@
 """`python -m course.elixir_build`: compile the course's preloaded Elixir helpers once.
 
-The sources in ``course/elixir/lib`` (grading helper, benchmark helpers) become
-``course/elixir/ebin``, which the kernelspec puts on the BEAM code path.
+The sources in ``course/elixir_helpers/lib`` (grading helper, benchmark helpers) become
+``course/elixir_helpers/ebin``, which the kernelspec puts on the BEAM code path.
 """
 
 import sys
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from elixir_kernel.build import CompileError, compile_dir
 
-ELIXIR_DIR = Path(__file__).parent / "elixir"
+ELIXIR_DIR = Path(__file__).parent / "elixir_helpers"
 SOURCES = ELIXIR_DIR / "lib"
 EBIN = ELIXIR_DIR / "ebin"
 

@@ -55,7 +55,7 @@ fi
 # The kernelspec, installed into .venv the Jupyter way, preloading the course's
 # Elixir helpers (grading, benchmarks).
 .venv/bin/python -m elixir_kernel install --sys-prefix --quiet \
-  --code-path "$ROOT/course/elixir/ebin" --prelude "require Grade"
+  --code-path "$ROOT/course/elixir_helpers/ebin" --prelude "require Grade"
 
 # Elixir syntax highlighting in JupyterLab: a prebuilt lab extension, committed
 # built (kernels/jupyterlab_elixir/labextension/). Rebuilt only when its sources

@@ -1,4 +1,4 @@
-"""The `Grade` helper's own ExUnit suite (course/elixir/test/grade_test.exs), run from pytest."""
+"""The `Grade` helper's own ExUnit suite (course/elixir_helpers/test/grade_test.exs), run from pytest."""
 
 import re
 import shutil
@@ -10,7 +10,7 @@ import pytest
 from course import elixir_build
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE = ROOT / "course" / "elixir" / "test" / "grade_test.exs"
+SUITE = ROOT / "course" / "elixir_helpers" / "test" / "grade_test.exs"
 
 pytestmark = pytest.mark.skipif(shutil.which("elixir") is None, reason="elixir not installed")
 

@@ -8,5 +8,5 @@
 - ``metrics.py``, ``report.py``: metrics.csv/json, report.html and the class view
 - ``commands.py``: ``course gates run`` and ``course gates report``
 
-The measuring side is Elixir: ``course/elixir/lib/bench*.ex`` (the ``Bench`` helper).
+The measuring side is Elixir: ``course/elixir_helpers/lib/bench*.ex`` (the ``Bench`` helper).
 """

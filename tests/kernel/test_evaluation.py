@@ -101,3 +101,11 @@ def test_syntax_and_compile_errors(kernel):
 def test_empty_cell_is_ok(kernel):
     assert kernel.execute("   \n").status == "ok"
     assert kernel.execute("# just a comment").status == "ok"
+
+
+def test_elixirs_own_lib_dir_is_found_past_the_course_helpers(kernel):
+    # The course's preloaded helpers are on the code path too; a folder of theirs
+    # named like an OTP application would shadow it (lesson 08 relies on this).
+    run = kernel.execute(':code.lib_dir(:elixir) |> Path.join("ebin/elixir.app") |> File.exists?()')
+    assert run.result == "true", run.stderr
+    assert kernel.execute("Grade.__info__(:module)").result == "Grade"

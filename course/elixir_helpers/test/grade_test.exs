@@ -1,4 +1,4 @@
-# Run from /work/main: elixir -pa course/elixir/ebin course/elixir/test/grade_test.exs
+# Run from /work/main: elixir -pa course/elixir_helpers/ebin course/elixir_helpers/test/grade_test.exs
 ExUnit.start(capture_log: true)
 
 defmodule GradeTest.Solution do
