@@ -18,11 +18,13 @@ Safety rules, one per failure a class produces:
 * workers fork from a "forkserver" that preloaded nbgrader (`worker_pool`),
   so they start fast and never inherit the progress display's threads.
 
-One setting differs from plain `nbgrader autograde`, and only in speed: unless
-the course configures it, a notebook's kernel is shut down "immediate"ly once
-its last cell has run (nothing of it is needed any more; the Elixir kernel's
-BEAM exits when its pipe closes). A graceful shutdown costs 0.3-2.6 s per
-notebook; grades do not depend on it.
+Two things differ from plain `nbgrader autograde`, both only in speed:
+* unless the course configures it, a notebook's kernel is shut down
+  "immediate"ly once its last cell has run (nothing of it is needed any more;
+  the Elixir kernel's BEAM exits when its pipe closes). A graceful shutdown
+  costs 0.3-2.6 s per notebook; grades do not depend on it;
+* a worker keeps one SQLAlchemy engine per gradebook (`gradebook_engines`)
+  where nbgrader would create about ten per notebook.
 """
 
 from __future__ import annotations
