@@ -9,13 +9,15 @@ benchmark waited for it after `course` itself had finished.
 """
 
 import atexit
+import contextlib
 import os
 import sys
 
 
 def _leave_now() -> None:
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # e.g. a reader that closed the pipe (`| head`)
+            stream.flush()
     os._exit(0)
 
 
